@@ -1,0 +1,16 @@
+"""Extensions that fill moto's gaps. Each module has an `install()`; all run before the server starts."""
+
+from __future__ import annotations
+
+_INSTALLED = False
+
+
+def install_all() -> None:
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    from . import datasync, efs, s3
+
+    for module in (datasync, efs, s3):
+        module.install()
+    _INSTALLED = True

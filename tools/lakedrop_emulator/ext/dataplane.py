@@ -1,0 +1,145 @@
+"""DataSync's data plane, played locally: S3 objects -> a directory standing for an EFS file system.
+
+Pure functions (filter matching, planning) plus the two side-effecting steps (read S3, write files).
+The destination of an EFS location is `<state>/efs/<account>/<fs-id>/<access point root>/<subdir>`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SourceObject:
+    path: str  # relative to the location's subdirectory, starting with "/"
+    key: str
+    size: int
+    mtime: float
+    body: Any  # callable returning bytes (read lazily, only when transferred)
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$")
+
+
+def matches(patterns: str | None, path: str) -> bool:
+    """Whether `path` is selected by a `|`-joined SIMPLE_PATTERN value.
+
+    A pattern names a file or a folder (a folder selects everything under it); `*` matches any run of
+    characters. Patterns without a leading `/` (exclude style, e.g. `*.tmp`) may match anywhere.
+    """
+    if not patterns:
+        return False
+    for pattern in patterns.split("|"):
+        if not pattern:
+            continue
+        anchored = pattern if pattern.startswith(("/", "*")) else "*/" + pattern
+        regex = _compile(anchored.rstrip("/") or "/")
+        if regex.match(path):
+            return True
+        # A folder pattern selects its contents.
+        parts = path.split("/")
+        for i in range(2, len(parts)):
+            if regex.match("/".join(parts[:i])):
+                return True
+    return False
+
+
+def filter_value(rules: list[dict] | None) -> str | None:
+    return rules[0]["Value"] if rules else None
+
+
+def select(objects: list[SourceObject], includes: str | None, excludes: str | None) -> list[SourceObject]:
+    chosen = []
+    for obj in objects:
+        if includes and not matches(includes, obj.path):
+            continue
+        if excludes and matches(excludes, obj.path):
+            continue
+        chosen.append(obj)
+    return chosen
+
+
+def relative_path(key: str, subdirectory: str) -> str | None:
+    prefix = subdirectory.strip("/")
+    prefix = f"{prefix}/" if prefix else ""
+    if not key.startswith(prefix) or key.endswith("/"):
+        return None
+    return "/" + key[len(prefix):]
+
+
+def needs_transfer(obj: SourceObject, dest: Path, options: dict) -> bool:
+    if not dest.exists():
+        return True
+    if options.get("OverwriteMode") == "NEVER":
+        return False
+    if options.get("TransferMode") == "ALL":
+        return True
+    stat = dest.stat()
+    if stat.st_size != obj.size:
+        return True
+    return options.get("Mtime", "PRESERVE") == "PRESERVE" and int(stat.st_mtime) != int(obj.mtime)
+
+
+def write(obj: SourceObject, dest: Path, options: dict) -> int:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    data = obj.body()
+    tmp = dest.with_name(f".{dest.name}.datasync-tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, dest)  # readers in the "container" never see a partial file
+    if options.get("Mtime", "PRESERVE") == "PRESERVE":
+        os.utime(dest, (obj.mtime, obj.mtime))
+    return len(data)
+
+
+def destination_file(root: Path, path: str) -> Path:
+    target = (root / path.lstrip("/")).resolve()
+    if root.resolve() not in target.parents:
+        raise ValueError(f"refusing to write outside the destination: {path}")
+    return target
+
+
+# --- moto-facing readers -------------------------------------------------------------------------
+
+def list_s3_objects(bucket_name: str, subdirectory: str) -> list[SourceObject]:
+    from moto.s3.models import FakeKey, s3_backends
+
+    accounts = s3_backends.bucket_accounts
+    if bucket_name not in accounts:
+        raise LookupError(f"bucket {bucket_name} does not exist")
+    partition, account_id = accounts[bucket_name]
+    bucket = s3_backends[account_id][partition].buckets[bucket_name]
+    found = []
+    for name in list(bucket.keys.keys()):
+        key = bucket.keys.get(name)
+        if not isinstance(key, FakeKey):
+            continue  # delete marker
+        rel = relative_path(name, subdirectory)
+        if rel is None:
+            continue
+        found.append(
+            SourceObject(
+                path=rel,
+                key=name,
+                size=key.size,
+                mtime=key.last_modified.timestamp(),
+                body=lambda key=key: key.value,
+            )
+        )
+    return found
+
+
+def efs_directory(efs_root: Path, account_id: str, region: str, fs_id: str, access_point_id: str | None, subdirectory: str) -> Path:
+    root = efs_root / account_id / fs_id
+    if access_point_id:
+        from moto.efs.models import efs_backends
+
+        access_point = efs_backends[account_id][region].access_points.get(access_point_id)
+        if access_point is None:
+            raise LookupError(f"access point {access_point_id} does not exist")
+        root = root / access_point.root_directory.get("Path", "/").strip("/")
+    return root / subdirectory.strip("/")

@@ -1,0 +1,811 @@
+"""DataSync as the project needs it: S3 and EFS locations, tasks that keep every field, executions
+that queue, advance through AWS's statuses with time, and copy data (see dataplane.py).
+
+Replaces moto's thin DataSync (which stores no filters, pins ARNs to one account and has no EFS
+locations) by methods set on moto's DataSyncResponse, so moto's routing and serialisation still apply.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import threading
+import time
+from typing import Any
+
+from moto.core.base_backend import BackendDict, BaseBackend
+from moto.core.exceptions import JsonRESTError
+
+from .. import paths
+from ..server import control
+from . import dataplane
+from .shapes import validate
+
+LOCK = threading.RLock()
+
+# Seconds each phase takes. Realistic shapes, small numbers: tests and the demo override them.
+TIMING: dict[str, float] = {
+    "task_creating": 0.2,
+    "launching": 0.5,
+    "preparing": 0.3,
+    "transferring": 0.3,
+    "per_file": 0.001,
+    "verifying": 0.2,
+    "iam_propagation": 0.0,  # a role younger than this cannot be assumed yet (AWS eventual consistency)
+}
+# Injected faults (tests): how many of the next StartTaskExecution calls answer ThrottlingException.
+FAULTS: dict[str, int] = {"throttle_starts": 0}
+
+DEFAULT_OPTIONS = {
+    "VerifyMode": "POINT_IN_TIME_CONSISTENT",
+    "OverwriteMode": "ALWAYS",
+    "Atime": "BEST_EFFORT",
+    "Mtime": "PRESERVE",
+    "Uid": "INT_VALUE",
+    "Gid": "INT_VALUE",
+    "PreserveDeletedFiles": "PRESERVE",
+    "PreserveDevices": "NONE",
+    "PosixPermissions": "PRESERVE",
+    "BytesPerSecond": -1,
+    "TaskQueueing": "ENABLED",
+    "LogLevel": "OFF",
+    "TransferMode": "CHANGED",
+    "SecurityDescriptorCopyFlags": "NONE",
+    "ObjectTags": "PRESERVE",
+}
+RUNNING = ("LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING", "CANCELLING")
+PHASES = ("LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING")
+TERMINAL = ("SUCCESS", "ERROR")
+
+
+class InvalidRequest(JsonRESTError):
+    code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidRequestException", message)
+
+
+class Throttled(JsonRESTError):
+    code = 400
+
+    def __init__(self) -> None:
+        super().__init__("ThrottlingException", "Rate exceeded")
+
+
+def _hex(n: int) -> str:
+    return secrets.token_hex(n)[:n]
+
+
+def _uri_subdir(sub: str | None) -> str:
+    sub = (sub or "").strip("/")
+    return f"{sub}/" if sub else ""
+
+
+class Execution:
+    def __init__(self, task: Task, includes: list | None, excludes: list | None, overrides: dict | None, extra: dict):
+        self.task = task
+        self.arn = f"{task.arn}/execution/exec-{_hex(17)}"
+        self.includes = includes or []
+        self.excludes = excludes or []
+        self.override_options = overrides or {}
+        self.options = {**task.options, **self.override_options}
+        self.extra = extra  # ManifestConfig, TaskReportConfig
+        self.status = "QUEUED"
+        self.start_time = time.time()
+        self.launch_time: float | None = None
+        self.end_time: float | None = None
+        self.phase_started = self.start_time
+        self.phase_seconds: dict[str, float] = {}
+        self.plan: list[dataplane.SourceObject] = []
+        self.counters = dict.fromkeys(
+            ("EstimatedFilesToTransfer", "EstimatedBytesToTransfer", "FilesTransferred", "BytesWritten",
+             "BytesTransferred", "BytesCompressed", "FilesDeleted", "FilesSkipped", "FilesVerified",
+             "EstimatedFilesToDelete"), 0)
+        self.result: dict[str, Any] = {"PrepareStatus": "PENDING", "TransferStatus": "PENDING", "VerifyStatus": "PENDING"}
+
+    def same_filters(self, includes: list | None, excludes: list | None) -> bool:
+        return self.includes == (includes or []) and self.excludes == (excludes or [])
+
+    def fail(self, now: float, code: str, detail: str) -> None:
+        self.status = "ERROR"
+        self.end_time = now
+        self.result.update(ErrorCode=code, ErrorDetail=detail)
+        for phase in ("PrepareStatus", "TransferStatus", "VerifyStatus"):
+            if self.result[phase] == "PENDING":
+                self.result[phase] = "ERROR"
+                break
+
+    def describe(self) -> dict:
+        out = {
+            "TaskExecutionArn": self.arn,
+            "Status": self.status,
+            "Options": self.options,
+            "Includes": self.includes,
+            "Excludes": self.excludes,
+            "StartTime": self.start_time,
+            "TaskMode": self.task.task_mode,
+            "Result": {
+                **self.result,
+                "PrepareDuration": int(self.phase_seconds.get("PREPARING", 0) * 1000),
+                "TransferDuration": int(self.phase_seconds.get("TRANSFERRING", 0) * 1000),
+                "VerifyDuration": int(self.phase_seconds.get("VERIFYING", 0) * 1000),
+                "TotalDuration": int(((self.end_time or time.time()) - (self.launch_time or self.start_time)) * 1000),
+            },
+            **self.counters,
+            **self.extra,
+        }
+        if self.launch_time:
+            out["LaunchTime"] = self.launch_time
+        if self.end_time:
+            out["EndTime"] = self.end_time
+        return out
+
+
+class Task:
+    def __init__(self, backend: DataSyncBackend, params: dict):
+        self.arn = f"arn:aws:datasync:{backend.region_name}:{backend.account_id}:task/task-{_hex(17)}"
+        self.source = params["SourceLocationArn"]
+        self.destination = params["DestinationLocationArn"]
+        self.task_mode = params.get("TaskMode", "BASIC")
+        self.creation_time = time.time()
+        self.status = "CREATING"
+        self.name = ""
+        self.options = dict(DEFAULT_OPTIONS)
+        self.fields: dict[str, Any] = {}
+        self.schedule_details: dict[str, Any] | None = None
+        self.executions: list[Execution] = []
+        self.update(params)
+
+    def update(self, params: dict) -> None:
+        if "Name" in params:
+            self.name = params["Name"]
+        if "Options" in params:
+            self.options = {**self.options, **params["Options"]}
+        for field in ("CloudWatchLogGroupArn", "Includes", "Excludes", "ManifestConfig", "TaskReportConfig"):
+            if field in params:
+                value = params[field]
+                if value in ("", [], {}, None):
+                    self.fields.pop(field, None)
+                else:
+                    self.fields[field] = value
+        if "Schedule" in params:
+            schedule = params["Schedule"]
+            if not schedule or not schedule.get("ScheduleExpression"):
+                self.fields.pop("Schedule", None)
+                self.schedule_details = None
+            else:
+                self.fields["Schedule"] = {"ScheduleExpression": schedule["ScheduleExpression"],
+                                           "Status": schedule.get("Status", "ENABLED")}
+                self.schedule_details = {"StatusUpdateTime": time.time()}
+                if self.fields["Schedule"]["Status"] == "DISABLED":
+                    self.schedule_details.update(DisabledBy="USER", DisabledReason="Manually disabled by user.")
+
+    def current(self) -> Execution | None:
+        for execution in self.executions:
+            if execution.status in RUNNING:
+                return execution
+        return None
+
+    def queued(self) -> list[Execution]:
+        return [e for e in self.executions if e.status == "QUEUED"]
+
+    def describe(self) -> dict:
+        current = self.current()
+        status = self.status
+        if status == "AVAILABLE" and current:
+            status = "RUNNING"
+        elif status == "AVAILABLE" and self.queued():
+            status = "QUEUED"
+        out = {
+            "TaskArn": self.arn,
+            "Status": status,
+            "Name": self.name,
+            "SourceLocationArn": self.source,
+            "DestinationLocationArn": self.destination,
+            "Options": self.options,
+            "CreationTime": self.creation_time,
+            "TaskMode": self.task_mode,
+            "Excludes": [],
+            "Includes": [],
+            "SourceNetworkInterfaceArns": [],
+            "DestinationNetworkInterfaceArns": [],
+            **self.fields,
+        }
+        if current:
+            out["CurrentTaskExecutionArn"] = current.arn
+        if self.schedule_details and "Schedule" in self.fields:
+            out["ScheduleDetails"] = self.schedule_details
+        return out
+
+
+class Location:
+    def __init__(self, backend: DataSyncBackend, kind: str, uri: str, details: dict):
+        self.arn = f"arn:aws:datasync:{backend.region_name}:{backend.account_id}:location/loc-{_hex(17)}"
+        self.kind = kind
+        self.uri = uri
+        self.details = details
+        self.creation_time = time.time()
+
+    def describe(self) -> dict:
+        return {"LocationArn": self.arn, "LocationUri": self.uri, "CreationTime": self.creation_time, **self.details}
+
+
+class DataSyncBackend(BaseBackend):
+    def __init__(self, region_name: str, account_id: str):
+        super().__init__(region_name, account_id)
+        self.locations: dict[str, Location] = {}
+        self.tasks: dict[str, Task] = {}
+        self.tags: dict[str, dict[str, str]] = {}
+        with LOCK:
+            _BACKENDS.append(self)
+
+    # --- time -------------------------------------------------------------------------------------
+    def advance(self, now: float) -> None:
+        for task in list(self.tasks.values()):
+            if task.status == "CREATING" and now >= task.creation_time + TIMING["task_creating"]:
+                task.status = "AVAILABLE"
+            if task.status != "AVAILABLE":
+                continue
+            while True:
+                current = task.current()
+                if current is None:
+                    queued = task.queued()
+                    if not queued:
+                        break
+                    current = queued[0]
+                    previous_end = max((e.end_time or 0) for e in task.executions) or current.start_time
+                    current.status = "LAUNCHING"
+                    current.launch_time = max(current.start_time, previous_end)
+                    current.phase_started = current.launch_time
+                if not self._step(current, now):
+                    break
+
+    def _duration(self, execution: Execution) -> float:
+        if execution.status == "TRANSFERRING":
+            return TIMING["transferring"] + TIMING["per_file"] * len(execution.plan)
+        if execution.status == "CANCELLING":
+            return 0.1
+        return TIMING[execution.status.lower()]
+
+    def _step(self, execution: Execution, now: float) -> bool:
+        """Finish the execution's current phase if its time is up. True if something changed."""
+        ends = execution.phase_started + self._duration(execution)
+        if now < ends:
+            return False
+        phase = execution.status
+        execution.phase_seconds[phase] = ends - execution.phase_started
+        try:
+            if phase == "CANCELLING":
+                execution.fail(ends, "OpCancelled", "Cancelled by user.")
+                return True
+            if phase == "PREPARING":
+                self._prepare(execution)
+                execution.result["PrepareStatus"] = "SUCCESS"
+            elif phase == "TRANSFERRING":
+                self._transfer(execution)
+                execution.result["TransferStatus"] = "SUCCESS"
+            elif phase == "VERIFYING":
+                execution.counters["FilesVerified"] = (
+                    execution.counters["FilesTransferred"] if execution.options.get("VerifyMode") != "NONE" else 0)
+                execution.result["VerifyStatus"] = "SUCCESS" if execution.options.get("VerifyMode") != "NONE" else "PENDING"
+        except (LookupError, ValueError, OSError) as err:
+            execution.fail(ends, "DataSyncError", str(err))
+            return True
+        following = PHASES.index(phase) + 1 if phase in PHASES else len(PHASES)
+        if following < len(PHASES):
+            execution.status = PHASES[following]
+            execution.phase_started = ends
+        else:
+            execution.status = "SUCCESS"
+            execution.end_time = ends
+        return True
+
+    def _endpoints(self, execution: Execution) -> tuple[Location, Location]:
+        source = self.locations.get(execution.task.source)
+        destination = self.locations.get(execution.task.destination)
+        if source is None or destination is None:
+            raise LookupError("a location of the task no longer exists")
+        return source, destination
+
+    def _prepare(self, execution: Execution) -> None:
+        source, destination = self._endpoints(execution)
+        if source.kind != "S3" or destination.kind != "EFS":
+            return  # the emulator moves data only S3 -> EFS, the project's direction
+        objects = dataplane.list_s3_objects(source.bucket_name, source.subdirectory)
+        chosen = dataplane.select(
+            objects,
+            dataplane.filter_value(execution.includes) or dataplane.filter_value(execution.task.fields.get("Includes")),
+            dataplane.filter_value(execution.excludes) or dataplane.filter_value(execution.task.fields.get("Excludes")),
+        )
+        root = self._efs_dir(destination)
+        execution.plan = [o for o in chosen if dataplane.needs_transfer(o, dataplane.destination_file(root, o.path), execution.options)]
+        execution.counters["EstimatedFilesToTransfer"] = len(execution.plan)
+        execution.counters["EstimatedBytesToTransfer"] = sum(o.size for o in execution.plan)
+        execution.counters["FilesSkipped"] = len(chosen) - len(execution.plan)
+
+    def _transfer(self, execution: Execution) -> None:
+        if not execution.plan:
+            return
+        _source, destination = self._endpoints(execution)
+        root = self._efs_dir(destination)
+        for obj in execution.plan:
+            written = dataplane.write(obj, dataplane.destination_file(root, obj.path), execution.options)
+            execution.counters["FilesTransferred"] += 1
+            execution.counters["BytesTransferred"] += written
+            execution.counters["BytesWritten"] += written
+            execution.counters["BytesCompressed"] += written
+
+    def _efs_dir(self, location: Location):
+        fs_arn = location.details["_fs_arn"]
+        ap_arn = location.details.get("AccessPointArn") or ""
+        return dataplane.efs_directory(
+            paths.efs_root(), fs_arn.split(":")[4], fs_arn.split(":")[3], fs_arn.rsplit("/", 1)[-1],
+            ap_arn.rsplit("/", 1)[-1] or None, location.subdirectory)
+
+    # --- lookups ----------------------------------------------------------------------------------
+    def location(self, arn: str, kind: str | None = None) -> Location:
+        location = self.locations.get(arn)
+        if location is None or (kind and location.kind != kind):
+            raise InvalidRequest(f"Request references a resource which does not exist: {arn}" if location is None
+                                 else f"Location {arn} is a {location.kind} location, not {kind}.")
+        return location
+
+    def task(self, arn: str) -> Task:
+        if arn not in self.tasks:
+            raise InvalidRequest(f"Sync task {arn} is not found.")
+        return self.tasks[arn]
+
+    def execution(self, arn: str) -> Execution:
+        task = self.task(arn.split("/execution/")[0])
+        for execution in task.executions:
+            if execution.arn == arn:
+                return execution
+        raise InvalidRequest(f"Sync task execution {arn} is not found.")
+
+    def taggable(self, arn: str) -> None:
+        if arn in self.locations or arn in self.tasks:
+            return
+        if "/execution/" in arn:
+            self.execution(arn)
+            return
+        raise InvalidRequest(f"Request references a resource which does not exist: {arn}")
+
+    def set_tags(self, arn: str, tags: list[dict] | None) -> None:
+        if tags:
+            self.tags.setdefault(arn, {}).update({t["Key"]: t.get("Value", "") for t in tags})
+
+
+_BACKENDS: list[DataSyncBackend] = []
+datasync_backends = BackendDict(DataSyncBackend, "datasync")
+
+
+def _ticker() -> None:
+    while True:
+        time.sleep(0.05)
+        with LOCK:
+            now = time.time()
+            for backend in list(_BACKENDS):
+                backend.advance(now)
+
+
+# --- checks that need other services (as AWS makes them) ----------------------------------------------
+
+def _check_role(role_arn: str, purpose: str) -> None:
+    from moto.iam.models import iam_backends
+
+    account = role_arn.split(":")[4]
+    name = role_arn.rsplit("/", 1)[-1]
+    role = next((r for r in iam_backends[account]["aws"].roles.values() if r.name == name), None)
+    if role is None:
+        raise InvalidRequest(f"DataSync location access test failed: could not assume {purpose} role {role_arn}. The role does not exist.")
+    if "datasync.amazonaws.com" not in json.dumps(role.assume_role_policy_document):
+        raise InvalidRequest(f"DataSync location access test failed: could not assume {purpose} role {role_arn}. "
+                             "Its trust policy does not allow datasync.amazonaws.com.")
+    created = role.create_date.timestamp() if hasattr(role.create_date, "timestamp") else 0
+    if time.time() - created < TIMING["iam_propagation"]:
+        raise InvalidRequest(f"DataSync location access test failed: could not assume {purpose} role {role_arn}. "
+                             "(The role may still be propagating: IAM is eventually consistent.)")
+
+
+def _check_bucket(bucket: str) -> None:
+    from moto.s3.models import s3_backends
+
+    if bucket not in s3_backends.bucket_accounts:
+        raise InvalidRequest(f"DataSync location access test failed: could not perform s3:ListObjectsV2 on bucket {bucket}. "
+                             "The specified bucket does not exist.")
+
+
+def _check_efs(backend: DataSyncBackend, params: dict) -> None:
+    from moto.ec2.models import ec2_backends
+    from moto.efs.models import efs_backends
+
+    fs_arn = params["EfsFilesystemArn"]
+    account, region, fs_id = fs_arn.split(":")[4], fs_arn.split(":")[3], fs_arn.rsplit("/", 1)[-1]
+    efs = efs_backends[account][region]
+    if fs_id not in efs.file_systems_by_id:
+        raise InvalidRequest(f"EFS file system {fs_id} does not exist.")
+    ap_arn = params.get("AccessPointArn")
+    if ap_arn:
+        ap = efs.access_points.get(ap_arn.rsplit("/", 1)[-1])
+        if ap is None or ap.file_system_id != fs_id:
+            raise InvalidRequest(f"Access point {ap_arn} does not exist or does not belong to {fs_id}.")
+    if (ap_arn or params.get("FileSystemAccessRoleArn")) and params.get("InTransitEncryption", "NONE") != "TLS1_2":
+        raise InvalidRequest("InTransitEncryption must be TLS1_2 when an access point or an IAM role is specified.")
+    ec2 = ec2_backends[account][region]
+    subnet_id = params["Ec2Config"]["SubnetArn"].rsplit("/", 1)[-1]
+    try:
+        subnet = ec2.get_subnet(subnet_id)
+    except Exception as err:  # noqa: BLE001 - moto raises its own not-found type
+        raise InvalidRequest(f"Subnet {subnet_id} does not exist.") from err
+    for sg_arn in params["Ec2Config"]["SecurityGroupArns"]:
+        if ec2.get_security_group_from_id(sg_arn.rsplit("/", 1)[-1]) is None:
+            raise InvalidRequest(f"Security group {sg_arn} does not exist.")
+    zones = {mt._subnet.availability_zone for mt in efs.mount_targets_by_id.values() if mt.file_system_id == fs_id}
+    if subnet.availability_zone not in zones:
+        raise InvalidRequest(
+            f"DataSync could not mount {fs_id}: there is no mount target in {subnet.availability_zone} "
+            f"(the subnet's Availability Zone). Mount targets exist in: {', '.join(sorted(zones)) or 'none'}.")
+
+
+def _check_schedule(schedule: dict | None) -> None:
+    expression = (schedule or {}).get("ScheduleExpression", "")
+    match = re.match(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$", expression.strip())
+    if match and match.group(2).startswith("minute") and int(match.group(1)) < 60:
+        raise InvalidRequest("Schedule expression is more frequent than the minimum interval of 1 hour.")
+
+
+def _check_filters(*filter_lists: list | None) -> None:
+    for rules in filter_lists:
+        for rule in rules or []:
+            if rule.get("FilterType", "SIMPLE_PATTERN") != "SIMPLE_PATTERN":
+                raise InvalidRequest("FilterType must be SIMPLE_PATTERN.")
+
+
+# --- the API ---------------------------------------------------------------------------------------
+
+class DataSyncApi:
+    """Methods copied onto moto's DataSyncResponse (one per botocore operation, snake_case)."""
+
+    @property
+    def _backend(self) -> DataSyncBackend:
+        return datasync_backends[self.current_account][self.region]
+
+    def _call(self, operation: str):
+        params = json.loads(self.body or "{}")
+        found = validate("datasync", operation, params)
+        if found:
+            raise InvalidRequest("; ".join(found))
+        return params
+
+    @staticmethod
+    def _ok(data: dict | None = None) -> tuple[str, dict]:
+        return json.dumps(data or {}), {"Content-Type": "application/x-amz-json-1.1"}
+
+    # locations
+    def create_location_s3(self):
+        params = self._call("CreateLocationS3")
+        bucket = params["S3BucketArn"].split(":")[-1].split("/")[-1]
+        sub = params.get("Subdirectory", "")
+        if sub.startswith("/") or any(p in f"/{sub}" for p in ("//", "/./", "/../")):
+            raise InvalidRequest(f"Subdirectory {sub!r} must not start with '/' nor contain '//', '/./' or '/../'.")
+        with LOCK:
+            _check_bucket(bucket)
+            _check_role(params["S3Config"]["BucketAccessRoleArn"], "bucket access")
+            details = {"S3Config": params["S3Config"], "S3StorageClass": params.get("S3StorageClass", "STANDARD")}
+            if params.get("AgentArns"):
+                details["AgentArns"] = params["AgentArns"]
+            location = Location(self._backend, "S3", f"s3://{bucket}/{_uri_subdir(sub)}", details)
+            location.bucket_name, location.subdirectory = bucket, sub
+            self._backend.locations[location.arn] = location
+            self._backend.set_tags(location.arn, params.get("Tags"))
+        return self._ok({"LocationArn": location.arn})
+
+    def describe_location_s3(self):
+        params = self._call("DescribeLocationS3")
+        with LOCK:
+            return self._ok(self._backend.location(params["LocationArn"], "S3").describe())
+
+    def update_location_s3(self):
+        params = self._call("UpdateLocationS3")
+        with LOCK:
+            location = self._backend.location(params["LocationArn"], "S3")
+            if "S3Config" in params:
+                _check_role(params["S3Config"]["BucketAccessRoleArn"], "bucket access")
+                location.details["S3Config"] = params["S3Config"]
+            if "S3StorageClass" in params:
+                location.details["S3StorageClass"] = params["S3StorageClass"]
+            if "Subdirectory" in params:
+                location.subdirectory = params["Subdirectory"]
+                location.uri = f"s3://{location.bucket_name}/{_uri_subdir(location.subdirectory)}"
+        return self._ok()
+
+    def create_location_efs(self):
+        params = self._call("CreateLocationEfs")
+        with LOCK:
+            _check_efs(self._backend, params)
+            if params.get("FileSystemAccessRoleArn"):
+                _check_role(params["FileSystemAccessRoleArn"], "file system access")
+            fs_arn = params["EfsFilesystemArn"]
+            region, fs_id = fs_arn.split(":")[3], fs_arn.rsplit("/", 1)[-1]
+            details = {
+                "Ec2Config": params["Ec2Config"],
+                "InTransitEncryption": params.get("InTransitEncryption", "NONE"),
+                "_fs_arn": fs_arn,
+            }
+            for field in ("AccessPointArn", "FileSystemAccessRoleArn"):
+                if params.get(field):
+                    details[field] = params[field]
+            sub = params.get("Subdirectory", "")
+            location = Location(self._backend, "EFS", f"efs://{region}.{fs_id}/{_uri_subdir(sub)}", details)
+            location.subdirectory = sub
+            location.efs_host = f"{region}.{fs_id}"
+            self._backend.locations[location.arn] = location
+            self._backend.set_tags(location.arn, params.get("Tags"))
+        return self._ok({"LocationArn": location.arn})
+
+    def describe_location_efs(self):
+        params = self._call("DescribeLocationEfs")
+        with LOCK:
+            out = self._backend.location(params["LocationArn"], "EFS").describe()
+        out.pop("_fs_arn", None)
+        return self._ok(out)
+
+    def update_location_efs(self):
+        params = self._call("UpdateLocationEfs")
+        with LOCK:
+            location = self._backend.location(params["LocationArn"], "EFS")
+            merged = {"EfsFilesystemArn": location.details["_fs_arn"], "Ec2Config": location.details["Ec2Config"],
+                      **{k: v for k, v in location.details.items() if k in ("AccessPointArn", "FileSystemAccessRoleArn", "InTransitEncryption")}}
+            for field in ("AccessPointArn", "FileSystemAccessRoleArn", "InTransitEncryption"):
+                if field in params:
+                    merged[field] = params[field]
+            merged = {k: v for k, v in merged.items() if v != ""}  # "" clears an ARN
+            _check_efs(self._backend, merged)
+            if merged.get("FileSystemAccessRoleArn") and params.get("FileSystemAccessRoleArn"):
+                _check_role(merged["FileSystemAccessRoleArn"], "file system access")
+            for field in ("AccessPointArn", "FileSystemAccessRoleArn", "InTransitEncryption"):
+                if field in merged:
+                    location.details[field] = merged[field]
+                else:
+                    location.details.pop(field, None)
+            if "Subdirectory" in params:
+                location.subdirectory = params["Subdirectory"]
+                location.uri = f"efs://{location.efs_host}/{_uri_subdir(location.subdirectory)}"
+        return self._ok()
+
+    def list_locations(self):
+        params = self._call("ListLocations")
+        with LOCK:
+            items = [{"LocationArn": l.arn, "LocationUri": l.uri, "_l": l} for l in self._backend.locations.values()]
+        for flt in params.get("Filters", []):
+            items = [i for i in items if _filter_matches(flt, i["_l"])]
+        page, token = _page([{k: v for k, v in i.items() if k != "_l"} for i in items], params)
+        return self._ok({"Locations": page, **token})
+
+    def delete_location(self):
+        params = self._call("DeleteLocation")
+        with LOCK:
+            self._backend.location(params["LocationArn"])
+            del self._backend.locations[params["LocationArn"]]
+            self._backend.tags.pop(params["LocationArn"], None)
+        return self._ok()
+
+    # tasks
+    def create_task(self):
+        params = self._call("CreateTask")
+        _check_schedule(params.get("Schedule"))
+        _check_filters(params.get("Includes"), params.get("Excludes"))
+        with LOCK:
+            self._backend.location(params["SourceLocationArn"])
+            self._backend.location(params["DestinationLocationArn"])
+            task = Task(self._backend, params)
+            self._backend.tasks[task.arn] = task
+            self._backend.set_tags(task.arn, params.get("Tags"))
+        return self._ok({"TaskArn": task.arn})
+
+    def update_task(self):
+        params = self._call("UpdateTask")
+        _check_schedule(params.get("Schedule"))
+        _check_filters(params.get("Includes"), params.get("Excludes"))
+        with LOCK:
+            self._backend.task(params["TaskArn"]).update(params)
+        return self._ok()
+
+    def describe_task(self):
+        params = self._call("DescribeTask")
+        with LOCK:
+            self._backend.advance(time.time())
+            return self._ok(self._backend.task(params["TaskArn"]).describe())
+
+    def list_tasks(self):
+        params = self._call("ListTasks")
+        with LOCK:
+            self._backend.advance(time.time())
+            tasks = list(self._backend.tasks.values())
+            for flt in params.get("Filters", []):
+                if flt["Name"] == "LocationId":
+                    tasks = [t for t in tasks if _compare(flt["Operator"], [t.source, t.destination], flt["Values"])]
+            entries = [{"TaskArn": t.arn, "Status": t.describe()["Status"], "Name": t.name, "TaskMode": t.task_mode} for t in tasks]
+        page, token = _page(entries, params)
+        return self._ok({"Tasks": page, **token})
+
+    def delete_task(self):
+        params = self._call("DeleteTask")
+        with LOCK:
+            task = self._backend.task(params["TaskArn"])
+            for execution in task.executions:
+                if execution.status not in TERMINAL:
+                    execution.fail(time.time(), "OpCancelled", "The task was deleted.")
+            del self._backend.tasks[task.arn]
+            self._backend.tags.pop(task.arn, None)
+        return self._ok()
+
+    # executions
+    def start_task_execution(self):
+        params = self._call("StartTaskExecution")
+        _check_filters(params.get("Includes"), params.get("Excludes"))
+        with LOCK:
+            if FAULTS["throttle_starts"] > 0:
+                FAULTS["throttle_starts"] -= 1
+                raise Throttled()
+            backend = self._backend
+            backend.advance(time.time())
+            task = backend.task(params["TaskArn"])
+            if task.status != "AVAILABLE":
+                raise InvalidRequest(f"Task {task.arn} is {task.status} and cannot be started yet.")
+            busy = [e for e in task.executions if e.status in RUNNING or e.status == "QUEUED"]
+            if busy:
+                options = {**task.options, **params.get("OverrideOptions", {})}
+                if options.get("TaskQueueing") == "DISABLED":
+                    raise InvalidRequest(f"Task {task.arn} already has an execution running and TaskQueueing is DISABLED.")
+                for execution in busy:
+                    if execution.same_filters(params.get("Includes"), params.get("Excludes")):
+                        raise InvalidRequest(
+                            f"Task {task.arn} already has execution {execution.arn} ({execution.status}) with the same filters.")
+            extra = {k: params[k] for k in ("ManifestConfig", "TaskReportConfig") if k in params}
+            execution = Execution(task, params.get("Includes"), params.get("Excludes"), params.get("OverrideOptions"), extra)
+            task.executions.append(execution)
+            backend.set_tags(execution.arn, params.get("Tags"))
+            backend.advance(time.time())
+        return self._ok({"TaskExecutionArn": execution.arn})
+
+    def describe_task_execution(self):
+        params = self._call("DescribeTaskExecution")
+        with LOCK:
+            self._backend.advance(time.time())
+            return self._ok(self._backend.execution(params["TaskExecutionArn"]).describe())
+
+    def list_task_executions(self):
+        params = self._call("ListTaskExecutions")
+        with LOCK:
+            self._backend.advance(time.time())
+            tasks = [self._backend.task(params["TaskArn"])] if params.get("TaskArn") else list(self._backend.tasks.values())
+            entries = [{"TaskExecutionArn": e.arn, "Status": e.status, "TaskMode": t.task_mode}
+                       for t in tasks for e in t.executions]
+        page, token = _page(entries, params)
+        return self._ok({"TaskExecutions": page, **token})
+
+    def cancel_task_execution(self):
+        params = self._call("CancelTaskExecution")
+        with LOCK:
+            execution = self._backend.execution(params["TaskExecutionArn"])
+            if execution.status in TERMINAL or execution.status == "CANCELLING":
+                raise InvalidRequest(f"Sync task execution cannot be cancelled in its current status: {execution.status}")
+            if execution.status == "QUEUED":
+                execution.fail(time.time(), "OpCancelled", "Cancelled by user.")
+            else:
+                execution.status = "CANCELLING"
+                execution.phase_started = time.time()
+        return self._ok()
+
+    # tags
+    def tag_resource(self):
+        params = self._call("TagResource")
+        with LOCK:
+            self._backend.taggable(params["ResourceArn"])
+            self._backend.set_tags(params["ResourceArn"], params["Tags"])
+        return self._ok()
+
+    def untag_resource(self):
+        params = self._call("UntagResource")
+        with LOCK:
+            self._backend.taggable(params["ResourceArn"])
+            for key in params["Keys"]:
+                self._backend.tags.get(params["ResourceArn"], {}).pop(key, None)
+        return self._ok()
+
+    def list_tags_for_resource(self):
+        params = self._call("ListTagsForResource")
+        with LOCK:
+            self._backend.taggable(params["ResourceArn"])
+            tags = [{"Key": k, "Value": v} for k, v in self._backend.tags.get(params["ResourceArn"], {}).items()]
+        page, token = _page(tags, params)
+        return self._ok({"Tags": page, **token})
+
+
+def _compare(operator: str, actual: list[str], values: list[str]) -> bool:
+    checks = {
+        "Equals": lambda a, v: a == v,
+        "NotEquals": lambda a, v: a != v,
+        "In": lambda a, v: a == v,
+        "Contains": lambda a, v: v in a,
+        "NotContains": lambda a, v: v not in a,
+        "BeginsWith": lambda a, v: a.startswith(v),
+        "LessThan": lambda a, v: float(a) < float(v),
+        "LessThanOrEqual": lambda a, v: float(a) <= float(v),
+        "GreaterThan": lambda a, v: float(a) > float(v),
+        "GreaterThanOrEqual": lambda a, v: float(a) >= float(v),
+    }
+    check = checks[operator]
+    if operator.startswith("Not"):
+        return all(check(a, v) for a in actual for v in values)
+    return any(check(a, v) for a in actual for v in values)
+
+
+def _filter_matches(flt: dict, location: Location) -> bool:
+    if flt["Name"] == "LocationUri":
+        return _compare(flt["Operator"], [location.uri], flt["Values"])
+    if flt["Name"] == "LocationType":
+        return _compare(flt["Operator"], [location.kind], flt["Values"])
+    return _compare(flt["Operator"], [str(location.creation_time)], flt["Values"])
+
+
+def _page(items: list, params: dict) -> tuple[list, dict]:
+    start = int(params.get("NextToken") or 0)
+    size = params.get("MaxResults") or 100
+    chunk = items[start:start + size]
+    token = {"NextToken": str(start + size)} if start + size < len(items) else {}
+    return chunk, token
+
+
+# --- control API (tests, demo, benchmark) --------------------------------------------------------
+
+@control("POST", "/_lakedrop/datasync/timing")
+def _set_timing(request) -> dict:
+    body = request.get_json(force=True) or {}
+    unknown = set(body) - set(TIMING)
+    if unknown:
+        raise ValueError(f"unknown timing keys: {sorted(unknown)}")
+    with LOCK:
+        TIMING.update({k: float(v) for k, v in body.items()})
+        return dict(TIMING)
+
+
+@control("POST", "/_lakedrop/datasync/faults")
+def _set_faults(request) -> dict:
+    body = request.get_json(force=True) or {}
+    with LOCK:
+        FAULTS.update({k: int(v) for k, v in body.items() if k in FAULTS})
+        return dict(FAULTS)
+
+
+@control("POST", "/_lakedrop/datasync/disable-schedule")
+def _service_disable_schedule(request) -> dict:
+    """Do what DataSync does after repeated failures: disable a task's schedule itself."""
+    body = request.get_json(force=True) or {}
+    with LOCK:
+        for backend in _BACKENDS:
+            task = backend.tasks.get(body.get("task_arn", ""))
+            if task and "Schedule" in task.fields:
+                task.fields["Schedule"]["Status"] = "DISABLED"
+                task.schedule_details = {"StatusUpdateTime": time.time(), "DisabledBy": "SERVICE",
+                                         "DisabledReason": body.get("reason", "Disabled after repeated failures.")}
+                return {"disabled": task.arn}
+    raise ValueError("no task with a schedule has that ARN")
+
+
+def install() -> None:
+    from moto.datasync import models as moto_models
+    from moto.datasync.responses import DataSyncResponse
+
+    env_timing = os.environ.get("LAKEDROP_DATASYNC_TIMING")
+    if env_timing:
+        TIMING.update({k: float(v) for k, v in json.loads(env_timing).items() if k in TIMING})
+    moto_models.datasync_backends = datasync_backends
+    for name, member in vars(DataSyncApi).items():
+        if not name.startswith("__"):
+            setattr(DataSyncResponse, name, member)
+    DataSyncResponse.datasync_backend = property(lambda self: datasync_backends[self.current_account][self.region])
+    threading.Thread(target=_ticker, name="datasync-ticker", daemon=True).start()

@@ -1,0 +1,133 @@
+"""The embedded two-account AWS: moto's server, extended in-process, behind a request journal.
+
+Layers, outermost first: the control API (`/_lakedrop/...`), the journal middleware, moto's
+DomainDispatcherApplication. Extensions are installed before the first request creates a backend app.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from typing import Any
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from . import paths
+from .journal import JOURNAL, JournalMiddleware
+
+ACCOUNTS = {
+    "source": os.environ.get("LAKEDROP_SOURCE_ACCOUNT_ID", "111111111111"),
+    "target": os.environ.get("LAKEDROP_TARGET_ACCOUNT_ID", "222222222222"),
+}
+USER_NAME = "lakedrop-operator"
+
+# Control-API handlers that extensions register: (method, path) -> fn(request) -> JSON-able.
+CONTROL_ROUTES: dict[tuple[str, str], Any] = {}
+
+
+def control(method: str, path: str):
+    def register(fn):
+        CONTROL_ROUTES[(method, path)] = fn
+        return fn
+
+    return register
+
+
+@control("GET", "/_lakedrop/health")
+def _health(_request: Request) -> dict:
+    return {"ok": True, "pid": os.getpid()}
+
+
+@control("GET", "/_lakedrop/journal")
+def _journal(request: Request) -> dict:
+    since = int(request.args.get("since", 0))
+    return {"entries": JOURNAL.entries(since)}
+
+
+@control("DELETE", "/_lakedrop/journal")
+def _journal_reset(_request: Request) -> dict:
+    return {"seq": JOURNAL.reset()}
+
+
+class ControlApi:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/_lakedrop/"):
+            return self.app(environ, start_response)
+        request = Request(environ)
+        handler = CONTROL_ROUTES.get((request.method, path))
+        if handler is None:
+            response = Response(json.dumps({"error": f"no route {request.method} {path}"}), 404)
+        else:
+            try:
+                response = Response(json.dumps(handler(request), default=str), 200)
+            except ValueError as err:  # bad control input
+                response = Response(json.dumps({"error": str(err)}), 400)
+        response.content_type = "application/json"
+        return response(environ, start_response)
+
+
+def build_app() -> Any:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from .ext import install_all
+
+    install_all()
+    return ControlApi(JournalMiddleware(DomainDispatcherApplication(create_backend_app)))
+
+
+def bootstrap_accounts(endpoint: str, region: str) -> dict:
+    """One IAM user with an access key per account; the key alone selects the account in moto."""
+    from moto.iam.models import iam_backends
+
+    accounts = {}
+    for label, account_id in ACCOUNTS.items():
+        iam = iam_backends[account_id]["aws"]
+        if USER_NAME not in iam.users:
+            iam.create_user(region, USER_NAME)
+        key = iam.create_access_key(USER_NAME)
+        accounts[label] = {
+            "account_id": account_id,
+            "access_key_id": key.access_key_id,
+            "secret_access_key": key.secret_access_key,
+            "user_arn": iam.get_user(USER_NAME).arn,
+        }
+    return {"endpoint": endpoint, "region": region, "pid": os.getpid(), "accounts": accounts}
+
+
+def serve(host: str = "127.0.0.1", port: int | None = None, region: str | None = None) -> None:
+    """Run in the foreground until SIGTERM/SIGINT; write the state file once ready."""
+    port = port or paths.port()
+    region = region or paths.region()
+    os.environ.setdefault("AWS_DEFAULT_REGION", region)
+    # Loaded at server start only: AWS-managed policies (e.g. for ECS task execution roles).
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    os.environ.pop("MOTO_ACCOUNT_ID", None)  # would pin every request to one account
+    server = make_server(host, port, build_app(), threaded=True)
+    endpoint = f"http://{host}:{server.server_port}"
+    state = bootstrap_accounts(endpoint, region)
+    stop = threading.Event()
+
+    def _stop(*_args: Any) -> None:
+        stop.set()
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    paths.write_state(state)
+    print(f"lakedrop emulator listening on {endpoint} (pid {os.getpid()})", flush=True)
+    stop.wait()
+    thread.join(timeout=10)
+    try:
+        if paths.read_state().get("pid") == os.getpid():
+            paths.state_file().unlink()
+    except FileNotFoundError:
+        pass
