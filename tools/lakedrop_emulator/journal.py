@@ -44,6 +44,11 @@ class Journal:
         with self._lock:
             return [e for e in self._entries if e["seq"] > since]
 
+    @property
+    def seq(self) -> int:
+        with self._lock:
+            return self._seq
+
     def reset(self) -> int:
         """Forget every entry; returns the sequence number so far (it keeps growing)."""
         with self._lock:

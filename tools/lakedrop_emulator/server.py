@@ -47,6 +47,11 @@ def _journal(request: Request) -> dict:
     return {"entries": JOURNAL.entries(since)}
 
 
+@control("GET", "/_lakedrop/journal/seq")
+def _journal_seq(_request: Request) -> dict:
+    return {"seq": JOURNAL.seq}
+
+
 @control("DELETE", "/_lakedrop/journal")
 def _journal_reset(_request: Request) -> dict:
     return {"seq": JOURNAL.reset()}

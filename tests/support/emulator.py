@@ -1,0 +1,86 @@
+"""Access to the running emulator: per-account boto3 sessions, the request journal, control API."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def state_dir() -> Path:
+    return Path(os.environ.get("LAKEDROP_STATE_DIR", REPO / ".lakedrop")).resolve()
+
+
+class Emulator:
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.state = state
+        self.endpoint: str = state["endpoint"]
+        self.region: str = state["region"]
+        self.accounts: dict[str, dict[str, str]] = state["accounts"]
+
+    @classmethod
+    def from_state_file(cls, path: Path | None = None) -> Emulator:
+        with open(path or state_dir() / "emulator.json", encoding="utf-8") as handle:
+            return cls(json.load(handle))
+
+    def account_id(self, label: str = "target") -> str:
+        return self.accounts[label]["account_id"]
+
+    def session(self, label: str = "target") -> boto3.Session:
+        account = self.accounts[label]
+        return boto3.Session(
+            aws_access_key_id=account["access_key_id"],
+            aws_secret_access_key=account["secret_access_key"],
+            region_name=self.region,
+        )
+
+    def client(self, service: str, label: str = "target", **config: Any):
+        retries = config.pop("retries", {"max_attempts": 2, "mode": "standard"})
+        return self.session(label).client(
+            service, endpoint_url=self.endpoint, config=Config(retries=retries, **config)
+        )
+
+    def env(self, label: str = "target") -> dict[str, str]:
+        """Environment that points boto3/Ansible at the emulator as `label`."""
+        account = self.accounts[label]
+        return {
+            "AWS_ACCESS_KEY_ID": account["access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": account["secret_access_key"],
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_ENDPOINT_URL": self.endpoint,
+        }
+
+    # --- control API ----------------------------------------------------------------------------
+    def control(self, method: str, path: str, body: dict | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.endpoint}/_lakedrop/{path}", data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback emulator
+            return json.load(response)
+
+    def journal(self, since: int = 0) -> list[dict[str, Any]]:
+        return self.control("GET", f"journal?since={since}")["entries"]
+
+    def mark(self) -> int:
+        """A position in the journal; pass it to `calls()` to see only what came after."""
+        return self.control("GET", "journal/seq")["seq"]
+
+    def calls(self, since: int, account: str | None = None, writes_only: bool = False) -> list[dict[str, Any]]:
+        account_id = self.account_id(account) if account else None
+        return [
+            entry
+            for entry in self.journal(since)
+            if (account_id is None or entry["account"] == account_id) and (entry["write"] or not writes_only)
+        ]
+
+    def writes(self, since: int, account: str | None = None) -> list[str]:
+        """'service:Operation' of every write call after `since` (an idempotent run has none)."""
+        return [f"{e['service']}:{e['operation']}" for e in self.calls(since, account, writes_only=True)]
