@@ -5,16 +5,22 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .emulator import REPO, Emulator, state_dir
+from .emulator import REPO
+from .emulator import Emulator
+from .emulator import state_dir
+
+BIN = Path(sys.executable).parent  # the venv's ansible, whatever PATH says
 
 
 def ansible_env(emulator: Emulator | None, account: str = "target", **extra: str) -> dict[str, str]:
     state = state_dir()
     env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.update(
         ANSIBLE_HOME=str(state / "ansible"),
         ANSIBLE_LOCAL_TEMP=str(state / "tmp" / "ansible-local"),
@@ -64,7 +70,7 @@ def run_module(
 ) -> ModuleResult:
     """Run one module on localhost (`ansible -m`) and return its result dict."""
     fqcn = module if "." in module else f"lakedrop.delivery.{module}"
-    cmd = ["ansible", "localhost", "-m", fqcn, "-a", json.dumps(args)]
+    cmd = [str(BIN / "ansible"), "localhost", "-m", fqcn, "-a", json.dumps(args)]
     if check:
         cmd.append("--check")
     if diff:
@@ -120,7 +126,7 @@ def run_playbook(
     env: dict[str, str] | None = None,
     timeout: int = 1200,
 ) -> PlaybookRun:
-    cmd = ["ansible-playbook", str(playbook)]
+    cmd = [str(BIN / "ansible-playbook"), str(playbook)]
     if inventory:
         cmd += ["-i", str(inventory)]
     if extra_vars:

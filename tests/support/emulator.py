@@ -63,7 +63,7 @@ class Emulator:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(f"{self.endpoint}/_lakedrop/{path}", data=data, method=method)
         request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback emulator
+        with urllib.request.urlopen(request, timeout=30) as response:
             return json.load(response)
 
     def journal(self, since: int = 0) -> list[dict[str, Any]]:

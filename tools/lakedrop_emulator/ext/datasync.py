@@ -15,7 +15,8 @@ import threading
 import time
 from typing import Any
 
-from moto.core.base_backend import BackendDict, BaseBackend
+from moto.core.base_backend import BackendDict
+from moto.core.base_backend import BaseBackend
 from moto.core.exceptions import JsonRESTError
 
 from .. import paths
@@ -437,7 +438,7 @@ def _check_efs(backend: DataSyncBackend, params: dict) -> None:
     subnet_id = params["Ec2Config"]["SubnetArn"].rsplit("/", 1)[-1]
     try:
         subnet = ec2.get_subnet(subnet_id)
-    except Exception as err:  # noqa: BLE001 - moto raises its own not-found type
+    except Exception as err:
         raise InvalidRequest(f"Subnet {subnet_id} does not exist.") from err
     for sg_arn in params["Ec2Config"]["SecurityGroupArns"]:
         if ec2.get_security_group_from_id(sg_arn.rsplit("/", 1)[-1]) is None:
@@ -578,7 +579,7 @@ class DataSyncApi:
     def list_locations(self):
         params = self._call("ListLocations")
         with LOCK:
-            items = [{"LocationArn": l.arn, "LocationUri": l.uri, "_l": l} for l in self._backend.locations.values()]
+            items = [{"LocationArn": loc.arn, "LocationUri": loc.uri, "_l": loc} for loc in self._backend.locations.values()]
         for flt in params.get("Filters", []):
             items = [i for i in items if _filter_matches(flt, i["_l"])]
         page, token = _page([{k: v for k, v in i.items() if k != "_l"} for i in items], params)

@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+# Copyright: lakedrop.delivery contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    # Options every lakedrop.delivery resource module shares with the same meaning.
+    DOCUMENTATION = r"""
+options: {}
+notes:
+  - Part of the lakedrop.delivery collection; see its README for the deployment these modules serve.
+"""
+
+    # Resources with fields AWS cannot change in place.
+    REPLACEMENT = r"""
+options:
+  allow_replacement:
+    description:
+      - What to do when a field that AWS cannot change in place differs from the existing resource.
+      - When V(false), the module fails and names each such field with its current and desired value;
+        nothing is changed.
+      - When V(true), the module deletes the resource and creates it again with the desired values.
+        Anything that refers to the old ARN (for example a DataSync task using a location) must be
+        updated afterwards.
+    type: bool
+    default: false
+"""
+
+    # Resources whose creation AWS validates against IAM roles and policies.
+    PROPAGATION = r"""
+options:
+  propagation_timeout:
+    description:
+      - Seconds to keep retrying when AWS rejects a create or update because an IAM role or policy
+        written moments earlier has not propagated yet (DataSync tests access when a location is
+        created or updated).
+    type: int
+    default: 120
+"""

@@ -1,0 +1,67 @@
+"""Prerequisites the module tests build directly with boto3 (what the roles would create)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+DATASYNC_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "datasync.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def source_bucket(emulator) -> str:
+    """A bucket in the source account, with two objects under incoming/."""
+    name = f"lakedrop-it-{uuid.uuid4().hex[:10]}"
+    s3 = emulator.client("s3", "source")
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": emulator.region})
+    s3.put_object(Bucket=name, Key="incoming/a.csv", Body=b"a")
+    s3.put_object(Bucket=name, Key="incoming/sub dir/b c.csv", Body=b"bc")
+    return name
+
+
+@pytest.fixture(scope="module")
+def datasync_role(emulator) -> str:
+    """ARN of a role in the target account that DataSync can assume."""
+    iam = emulator.client("iam")
+    name = f"lakedrop-it-ds-{uuid.uuid4().hex[:8]}"
+    return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(DATASYNC_TRUST))["Role"]["Arn"]
+
+
+@pytest.fixture(scope="module")
+def efs_env(emulator) -> dict:
+    """An EFS file system with mount targets in two subnets, a security group and an access point."""
+    ec2 = emulator.client("ec2")
+    efs = emulator.client("efs")
+    subnets = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"][:2]
+    vpc_id = subnets[0]["VpcId"]
+    sg = ec2.create_security_group(GroupName=f"lakedrop-it-{uuid.uuid4().hex[:8]}", Description="it", VpcId=vpc_id)
+    fs = efs.create_file_system(CreationToken=uuid.uuid4().hex, Encrypted=True)
+    for subnet in subnets:
+        efs.create_mount_target(FileSystemId=fs["FileSystemId"], SubnetId=subnet["SubnetId"], SecurityGroups=[sg["GroupId"]])
+    ap = efs.create_access_point(
+        FileSystemId=fs["FileSystemId"],
+        PosixUser={"Uid": 1000, "Gid": 1000},
+        RootDirectory={"Path": "/lake", "CreationInfo": {"OwnerUid": 1000, "OwnerGid": 1000, "Permissions": "0755"}},
+    )
+    account = emulator.account_id()
+    return {
+        "file_system_id": fs["FileSystemId"],
+        "file_system_arn": fs["FileSystemArn"],
+        "subnet_ids": [s["SubnetId"] for s in subnets],
+        "subnet_arns": [s["SubnetArn"] for s in subnets],
+        "security_group_id": sg["GroupId"],
+        "security_group_arn": f"arn:aws:ec2:{emulator.region}:{account}:security-group/{sg['GroupId']}",
+        "access_point_id": ap["AccessPointId"],
+        "access_point_arn": ap["AccessPointArn"],
+    }
