@@ -19,7 +19,7 @@ description:
   - The subdirectory, storage class and bucket access role are changed in place with
     C(UpdateLocationS3). The bucket and agents cannot be changed in place; see O(allow_replacement).
 author:
-  - lakedrop.delivery contributors
+  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   state:
     description: Whether the location should exist.
@@ -153,11 +153,6 @@ replaced:
   type: bool
 """
 
-try:
-    import botocore  # noqa: F401  (imported for AnsibleAWSModule's dependency check)
-except ImportError:
-    pass
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -186,7 +181,8 @@ def validate(params):
     if params["bucket"]:
         kind = arns.kind_of(params["bucket"])
         if kind not in ("s3_bucket", "s3_access_point", "s3_bucket_id"):
-            problems.append("bucket must be a bucket name, a bucket ARN or an S3 access point ARN, but {!r} is {}.".format(params["bucket"], arns.describe(params["bucket"])))
+            problems.append(f"bucket must be a bucket name, a bucket ARN or an S3 access point ARN, but {params['bucket']!r} "
+                            f"is {arns.describe(params['bucket'])}.")
     elif not params["location_arn"]:
         problems.append("bucket is required unless location_arn is given.")
     if params["state"] == "present" and not params["bucket_access_role_arn"]:
@@ -228,7 +224,7 @@ def read_location(client, arn, partition="aws"):
     location = camel_dict_to_snake_dict(described)
     parsed = ds.parse_location_uri(described["LocationUri"]) or {}
     location["bucket_name"] = parsed.get("bucket_name")
-    location["bucket_arn"] = "arn:{}:s3:::{}".format(partition, parsed.get("bucket_name"))
+    location["bucket_arn"] = f"arn:{partition}:s3:::{parsed.get('bucket_name')}"
     location["subdirectory"] = parsed.get("subdirectory", "")
     location["tags"] = ds.list_tags(client, arn)
     if "creation_time" in location:
@@ -243,7 +239,7 @@ def desired_location(params, partition="aws"):
         "location_arn": None,
         "location_uri": ds.location_uri("s3", bucket_name(params["bucket"]), params["subdirectory"]),
         "bucket_name": bucket_name(params["bucket"]),
-        "bucket_arn": "arn:{}:s3:::{}".format(partition, bucket_name(params["bucket"])),
+        "bucket_arn": f"arn:{partition}:s3:::{bucket_name(params['bucket'])}",
         "subdirectory": ds.normalize_subdirectory(params["subdirectory"]),
         "s3_storage_class": params["storage_class"] or "STANDARD",
         "s3_config": {"bucket_access_role_arn": params["bucket_access_role_arn"]},
@@ -289,7 +285,7 @@ def update_params(in_place):
 
 def create_params(params):
     create = {
-        "S3BucketArn": params["bucket"] if arns.is_arn(params["bucket"]) else "arn:aws:s3:::{}".format(params["bucket"]),
+        "S3BucketArn": params["bucket"] if arns.is_arn(params["bucket"]) else f"arn:aws:s3:::{params['bucket']}",
         "Subdirectory": ds.normalize_subdirectory(params["subdirectory"]),
         "S3Config": {"BucketAccessRoleArn": params["bucket_access_role_arn"]},
     }
@@ -325,7 +321,7 @@ def ensure_present(module, client, arn):
     params = module.params
     if not arn:
         if params["location_arn"]:
-            module.fail_json(msg="location_arn {} does not exist; omit it to create a new location.".format(params["location_arn"]))
+            module.fail_json(msg=f"location_arn {params['location_arn']} does not exist; omit it to create a new location.")
         location = create(module, client)
         return dict(changed=True, location=location, replaced=False, diff=creation_diff(location))
     current = read_location(client, arn, partition(module))
@@ -334,8 +330,8 @@ def ensure_present(module, client, arn):
     in_place, create_only = compare(current, params)
     if create_only.changed:
         if not params["allow_replacement"]:
-            details = "; ".join("{}: {!r} -> {!r}".format(n, create_only.diff()["before"][n], create_only.diff()["after"][n])
-                                for n in create_only.names)
+            diff = create_only.diff()
+            details = "; ".join(f"{n}: {diff['before'][n]!r} -> {diff['after'][n]!r}" for n in create_only.names)
             module.fail_json(msg=f"Location {arn} cannot be changed in place ({details}). Set allow_replacement=true to delete "
                                  "and recreate it; tasks using it must then be updated.")
         if not module.check_mode:

@@ -55,7 +55,7 @@ def describe(value):
     if kind is None:
         return "something that is not a recognised ARN or ID"
     if kind.endswith("_id"):
-        return "a bare {} ID".format(kind[:-3].replace("_", " "))
+        return f"a bare {kind[:-3].replace('_', ' ')} ID"
     return SHAPES[kind][1]
 
 

@@ -106,12 +106,11 @@ def subdirectory_problem(value, option, s3=False):
         return f"{option} is longer than 4096 characters."
     if not SUBDIRECTORY_RE.match(value):
         bad = sorted(set(c for c in value if not SUBDIRECTORY_RE.match(c)))
-        return "{} may contain only letters, digits, spaces and _ - + . / ( ); found {}.".format(
-            option, ", ".join(repr(c) for c in bad))
+        found = ", ".join(repr(c) for c in bad)
+        return f"{option} may contain only letters, digits, spaces and _ - + . / ( ); found {found}."
     if s3 and value.startswith("/"):
-        return "{} must not start with '/': S3 prefixes are relative to the bucket (use {!r}).".format(
-            option, value.lstrip("/"))
-    padded = "/{}/".format(value.strip("/"))
+        return f"{option} must not start with '/': S3 prefixes are relative to the bucket (use {value.lstrip('/')!r})."
+    padded = f"/{value.strip('/')}/"
     for part in ("//", "/./", "/../"):
         if part in padded and padded != "//":
             return f"{option} must not contain {part!r}."
@@ -134,7 +133,7 @@ def parse_location_uri(uri):
 
 def location_uri(scheme, host, subdirectory):
     sub = normalize_subdirectory(subdirectory)
-    return "{}://{}/{}".format(scheme, host, sub + "/" if sub else "")
+    return f"{scheme}://{host}/{sub + '/' if sub else ''}"
 
 
 def candidates(locations, scheme, host, subdirectory):
