@@ -30,6 +30,10 @@ class Emulator:
         with open(path or state_dir() / "emulator.json", encoding="utf-8") as handle:
             return cls(json.load(handle))
 
+    def state_path(self, *parts: str) -> Path:
+        """A path under the emulator's state dir (e.g. the directories standing for EFS file systems)."""
+        return state_dir().joinpath(*parts)
+
     def account_id(self, label: str = "target") -> str:
         return self.accounts[label]["account_id"]
 

@@ -9,8 +9,11 @@ def install_all() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
-    from . import datasync, efs, s3
+    from . import datasync
+    from . import efs
+    from . import lambda_runner
+    from . import s3
 
-    for module in (datasync, efs, s3):
+    for module in (datasync, efs, s3, lambda_runner):
         module.install()
     _INSTALLED = True

@@ -1,0 +1,203 @@
+"""The emulator runs the real trigger handler: S3 -> Lambda (async), S3 -> SQS -> Lambda (event source
+mapping with batching), cross-account delivery, and S3's validation of notification destinations."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+REPO = Path(__file__).resolve().parents[2]
+HANDLER = REPO / "roles/lambda_trigger/files/lakedrop_trigger.py"
+FAST = {"task_creating": 0.05, "launching": 0.1, "preparing": 0.05, "transferring": 0.05, "verifying": 0.05}
+
+
+def zipped_handler() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.write(HANDLER, "lakedrop_trigger.py")
+    return buffer.getvalue()
+
+
+def wait_until(predicate, timeout=30.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+@pytest.fixture(scope="module")
+def timing(emulator):
+    previous = emulator.control("POST", "datasync/timing", {})
+    emulator.control("POST", "datasync/timing", FAST)
+    yield
+    emulator.control("POST", "datasync/timing", {k: previous[k] for k in FAST})
+
+
+@pytest.fixture(scope="module")
+def pipeline(emulator, timing):
+    """Source bucket (account A); DataSync S3 -> EFS task and the trigger function (account B)."""
+    import uuid
+
+    suffix = uuid.uuid4().hex[:8]
+    source, target = emulator.account_id("source"), emulator.account_id("target")
+    region = emulator.region
+    bucket = f"runner-{suffix}"
+    s3 = emulator.client("s3", "source")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    iam = emulator.client("iam")
+    ds_role = iam.create_role(
+        RoleName=f"ds-{suffix}",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "datasync.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ]
+            }
+        ),
+    )["Role"]["Arn"]
+    fn_role = iam.create_role(
+        RoleName=f"fn-{suffix}",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ]
+            }
+        ),
+    )["Role"]["Arn"]
+    ec2, efs, ds = emulator.client("ec2"), emulator.client("efs"), emulator.client("datasync")
+    subnet = ec2.describe_subnets()["Subnets"][0]
+    sg = ec2.create_security_group(GroupName=f"runner-{suffix}", Description="t", VpcId=subnet["VpcId"])["GroupId"]
+    fs = efs.create_file_system(CreationToken=suffix, Encrypted=True)
+    efs.create_mount_target(FileSystemId=fs["FileSystemId"], SubnetId=subnet["SubnetId"], SecurityGroups=[sg])
+    ap = efs.create_access_point(
+        FileSystemId=fs["FileSystemId"], PosixUser={"Uid": 1000, "Gid": 1000}, RootDirectory={"Path": "/lake"}
+    )
+    src = ds.create_location_s3(
+        S3BucketArn=f"arn:aws:s3:::{bucket}", Subdirectory="incoming/", S3Config={"BucketAccessRoleArn": ds_role}
+    )["LocationArn"]
+    dst = ds.create_location_efs(
+        EfsFilesystemArn=fs["FileSystemArn"],
+        AccessPointArn=ap["AccessPointArn"],
+        InTransitEncryption="TLS1_2",
+        Ec2Config={
+            "SubnetArn": subnet["SubnetArn"],
+            "SecurityGroupArns": [f"arn:aws:ec2:{region}:{target}:security-group/{sg}"],
+        },
+    )["LocationArn"]
+    task = ds.create_task(SourceLocationArn=src, DestinationLocationArn=dst, Name=f"runner-{suffix}")["TaskArn"]
+    lam = emulator.client("lambda")
+    function = lam.create_function(
+        FunctionName=f"trigger-{suffix}",
+        Runtime="python3.12",
+        Role=fn_role,
+        Handler="lakedrop_trigger.handler",
+        Code={"ZipFile": zipped_handler()},
+        Timeout=20,
+        Environment={"Variables": {"LAKEDROP_TASK_ARN": task, "LAKEDROP_SOURCE_SUBDIRECTORY": "incoming/"}},
+    )["FunctionArn"]
+    mount = emulator.state_path("efs", target, fs["FileSystemId"], "lake")
+    return {"bucket": bucket, "source": source, "function": function, "task": task, "mount": mount, "suffix": suffix}
+
+
+def test_direct_notification_requires_the_function_to_allow_s3(emulator, pipeline):
+    s3 = emulator.client("s3", "source")
+    config = {
+        "LambdaFunctionConfigurations": [
+            {
+                "LambdaFunctionArn": pipeline["function"],
+                "Events": ["s3:ObjectCreated:*"],
+                "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}]}},
+            }
+        ]
+    }
+    with pytest.raises(ClientError, match="Unable to validate the following destination configurations"):
+        s3.put_bucket_notification_configuration(Bucket=pipeline["bucket"], NotificationConfiguration=config)
+    emulator.client("lambda").add_permission(
+        FunctionName=pipeline["function"],
+        StatementId="s3",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn=f"arn:aws:s3:::{pipeline['bucket']}",
+        SourceAccount=pipeline["source"],
+    )
+    s3.put_bucket_notification_configuration(Bucket=pipeline["bucket"], NotificationConfiguration=config)
+
+
+def test_direct_upload_reaches_the_mount(emulator, pipeline):
+    since = time.time()
+    key = "incoming/nested dir/naïve file (1).csv"
+    emulator.client("s3", "source").put_object(Bucket=pipeline["bucket"], Key=key, Body=b"hello")
+    target = pipeline["mount"] / "nested dir" / "naïve file (1).csv"
+    assert wait_until(target.exists, timeout=30), "the upload never reached the EFS directory"
+    assert target.read_bytes() == b"hello"
+    invocations = emulator.control("GET", f"lambda/invocations?since={since}")["invocations"]
+    mine = [i for i in invocations if i["function"] == pipeline["function"]]
+    assert mine and all(i["ok"] for i in mine) and mine[0]["source"] == "s3-async"
+    logs = emulator.client("logs").filter_log_events(logGroupName=f"/aws/lambda/trigger-{pipeline['suffix']}")
+    assert any('"outcome": "started"' in e["message"] for e in logs["events"])
+
+
+def test_queued_burst_is_batched(emulator, pipeline):
+    """S3 -> SQS (cross-account) -> event source mapping with a batching window: few invocations."""
+    sqs, lam, s3 = emulator.client("sqs"), emulator.client("lambda"), emulator.client("s3", "source")
+    queue_url = sqs.create_queue(QueueName=f"q-{pipeline['suffix']}", Attributes={"VisibilityTimeout": "30"})[
+        "QueueUrl"
+    ]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    config = {
+        "QueueConfigurations": [
+            {
+                "QueueArn": queue_arn,
+                "Events": ["s3:ObjectCreated:*"],
+                "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}]}},
+            }
+        ]
+    }
+    with pytest.raises(ClientError, match="Unable to validate"):
+        s3.put_bucket_notification_configuration(Bucket=pipeline["bucket"], NotificationConfiguration=config)
+    policy = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "s3.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{pipeline['bucket']}"}},
+            }
+        ]
+    }
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
+    s3.put_bucket_notification_configuration(Bucket=pipeline["bucket"], NotificationConfiguration=config)
+    lam.create_event_source_mapping(
+        EventSourceArn=queue_arn,
+        FunctionName=pipeline["function"],
+        BatchSize=100,
+        MaximumBatchingWindowInSeconds=2,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+        ScalingConfig={"MaximumConcurrency": 2},
+    )
+    since = time.time()
+    mark = emulator.mark()
+    for i in range(40):
+        s3.put_object(Bucket=pipeline["bucket"], Key=f"incoming/burst/{i:03d}.csv", Body=b"x")
+    assert wait_until(lambda: len(list((pipeline["mount"] / "burst").glob("*.csv"))) == 40, timeout=60)
+    invocations = [
+        i
+        for i in emulator.control("GET", f"lambda/invocations?since={since}")["invocations"]
+        if i["source"] == "sqs" and i["function"] == pipeline["function"]
+    ]
+    starts = [e for e in emulator.calls(mark) if e["operation"] == "StartTaskExecution" and e["status"] == 200]
+    assert 1 <= len(invocations) <= 3, invocations
+    assert sum(i["records"] for i in invocations) >= 40
+    assert len(starts) <= 3
+    assert wait_until(lambda: emulator.control("GET", "lambda/idle")["messages"] == 0, timeout=30)

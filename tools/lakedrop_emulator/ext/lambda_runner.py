@@ -1,0 +1,668 @@
+"""Run the real Lambda handler offline, as Lambda would, instead of Docker.
+
+- Warm "containers": a worker process per concurrent execution of a function (lambda_worker.py), with
+  the function's environment, its execution role's credentials (assumed through STS) and the
+  emulator's endpoint. Code or configuration changes retire the old workers.
+- S3 -> Lambda notifications are asynchronous invocations: queued, retried (MaximumRetryAttempts,
+  default 2) and finally sent to the on-failure destination or dead-letter queue. S3 -> SQS and
+  S3 -> Lambda deliver to the account in the destination ARN (stock moto looks in the bucket owner's).
+- SQS event source mappings are polled: batch size, batching window, a 6 MB payload cap,
+  ScalingConfig.MaximumConcurrency and ReportBatchItemFailures are honoured; failed messages come back
+  after the visibility timeout, and the queue's redrive policy moves them to the dead-letter queue.
+- S3 validates notification destinations when the configuration is written (the function's resource
+  policy, the queue's policy), as AWS does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import heapq
+import io
+import itertools
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .. import paths
+from ..journal import JOURNAL
+from ..server import control
+
+CONFIG: dict[str, Any] = {
+    "async_retry_delays": [1.0, 2.0],  # AWS waits ~1 and ~2 minutes; the emulator keeps the shape
+    "default_concurrency": 10,  # per function, when no reserved concurrency is set
+    "poll_interval": 0.05,
+    "payload_limit": 6 * 1024 * 1024,  # synchronous invocation payload cap (SQS batches stop there)
+}
+FAULTS: dict[str, int] = {"crash_mid_batch": 0}
+INVOCATIONS: list[dict[str, Any]] = []
+_LOCK = threading.RLock()
+_POOLS: dict[str, Pool] = {}
+_EXECUTOR = ThreadPoolExecutor(max_workers=48, thread_name_prefix="lambda")
+_ESM_INFLIGHT: dict[str, int] = {}
+_ESM_FIRST_SEEN: dict[str, float] = {}
+_RETRIES: list[tuple[float, int, Any]] = []
+_COUNTER = itertools.count()
+
+
+# --- functions and their warm workers ---------------------------------------------------------------
+
+
+def _function(arn: str):
+    from moto.awslambda.models import lambda_backends
+
+    account, region = arn.split(":")[4], arn.split(":")[3]
+    return lambda_backends[account][region].get_function(arn)
+
+
+def _credentials(role_arn: str, region: str) -> dict[str, str]:
+    from moto.sts.models import sts_backends
+
+    account = role_arn.split(":")[4]
+    assumed = sts_backends[account]["global"].assume_role(
+        region_name=region, role_session_name="lambda", role_arn=role_arn, policy="", duration=3600, external_id=""
+    )
+    return {
+        "AWS_ACCESS_KEY_ID": assumed.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": assumed.secret_access_key,
+        "AWS_SESSION_TOKEN": assumed.session_token,
+    }
+
+
+def _snapshot(fn) -> dict[str, Any]:
+    region = fn.function_arn.split(":")[3]
+    code = fn.code_bytes or b""
+    return {
+        "arn": fn.function_arn.split(":$LATEST")[0],
+        "name": fn.function_name,
+        "region": region,
+        "handler": fn.handler,
+        "timeout": int(fn.timeout or 3),
+        "memory": int(fn.memory_size or 128),
+        "role": fn.role,
+        "environment": dict(fn.environment_vars or {}),
+        "code": code,
+        "code_sha": hashlib.sha256(code).hexdigest(),
+        "concurrency": int(fn.reserved_concurrency or CONFIG["default_concurrency"]),
+    }
+
+
+class Worker:
+    def __init__(self, snap: dict[str, Any]) -> None:
+        root = paths.state_dir() / "lambda" / snap["name"] / snap["code_sha"][:16]
+        if not (root / ".extracted").exists():
+            root.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(io.BytesIO(snap["code"])) as archive:
+                archive.extractall(root)
+            (root / ".extracted").touch()
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "LANG": "C.UTF-8",
+            **snap["environment"],
+            **_credentials(snap["role"], snap["region"]),
+            "_HANDLER": snap["handler"],
+            "LAMBDA_TASK_ROOT": str(root),
+            "AWS_LAMBDA_FUNCTION_NAME": snap["name"],
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(snap["memory"]),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(snap["timeout"]),
+            "AWS_REGION": snap["region"],
+            "AWS_DEFAULT_REGION": snap["region"],
+            "AWS_ENDPOINT_URL": os.environ.get("LAKEDROP_EMULATOR_ENDPOINT", f"http://127.0.0.1:{paths.port()}"),
+            "LAKEDROP_FUNCTION_ARN": snap["arn"],
+        }
+        worker = Path(__file__).resolve().parents[1] / "lambda_worker.py"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-u", str(worker)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            text=True,
+            start_new_session=True,
+        )
+
+    def call(self, event: Any, timeout: int, crash_mid_batch: bool = False) -> dict[str, Any]:
+        request_id = str(uuid.uuid4())
+        seq = JOURNAL.seq
+        self.proc.stdin.write(
+            json.dumps({"event": event, "timeout_ms": timeout * 1000, "request_id": request_id}) + "\n"
+        )
+        self.proc.stdin.flush()
+        deadline = time.monotonic() + timeout + 1.0
+        while True:
+            if crash_mid_batch and any(
+                e["operation"] == "StartTaskExecution" and e["status"] == 200 for e in JOURNAL.entries(seq)
+            ):
+                self.kill()
+                return {
+                    "ok": False,
+                    "error": {"errorType": "Runtime.ExitError", "errorMessage": "injected crash"},
+                    "logs": "",
+                    "cpu": 0.0,
+                    "request_id": request_id,
+                }
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.01 if crash_mid_batch else 0.5)
+            if ready:
+                line = self.proc.stdout.readline()
+                if not line:
+                    self.kill()
+                    return {
+                        "ok": False,
+                        "error": {"errorType": "Runtime.ExitError", "errorMessage": "worker exited"},
+                        "logs": "",
+                        "cpu": 0.0,
+                        "request_id": request_id,
+                    }
+                reply = json.loads(line)
+                reply["request_id"] = request_id
+                return reply
+            if time.monotonic() > deadline:
+                self.kill()
+                return {
+                    "ok": False,
+                    "error": {
+                        "errorType": "Sandbox.Timedout",
+                        "errorMessage": f"Task timed out after {timeout}.00 seconds",
+                    },
+                    "logs": "",
+                    "cpu": 0.0,
+                    "request_id": request_id,
+                }
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.alive:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait()
+
+
+class Pool:
+    def __init__(self, snap: dict[str, Any]) -> None:
+        self.snap = snap
+        self.key = (snap["code_sha"], json.dumps(snap["environment"], sort_keys=True), snap["handler"], snap["role"])
+        self.slots = threading.BoundedSemaphore(snap["concurrency"])
+        self.idle: list[Worker] = []
+        self.lock = threading.Lock()
+
+    def invoke(self, event: Any, source: str, records: int) -> dict[str, Any]:
+        with self.slots:
+            with self.lock:
+                worker = self.idle.pop() if self.idle else None
+            if worker is None or not worker.alive:
+                worker = Worker(self.snap)
+            crash = False
+            with _LOCK:
+                if FAULTS["crash_mid_batch"] > 0:
+                    FAULTS["crash_mid_batch"] -= 1
+                    crash = True
+            started = time.time()
+            reply = worker.call(event, self.snap["timeout"], crash_mid_batch=crash)
+            if worker.alive:
+                with self.lock:
+                    self.idle.append(worker)
+        _record(self.snap, source, records, reply, started)
+        return reply
+
+    def close(self) -> None:
+        with self.lock:
+            for worker in self.idle:
+                worker.kill()
+            self.idle.clear()
+
+
+def _pool(arn: str) -> Pool:
+    snap = _snapshot(_function(arn))
+    with _LOCK:
+        pool = _POOLS.get(snap["arn"])
+        candidate = Pool(snap)
+        if pool is None or pool.key != candidate.key:
+            if pool is not None:
+                pool.close()
+            _POOLS[snap["arn"]] = pool = candidate
+        return pool
+
+
+def _record(snap: dict[str, Any], source: str, records: int, reply: dict[str, Any], started: float) -> None:
+    entry = {
+        "time": started,
+        "duration": time.time() - started,
+        "function": snap["arn"],
+        "source": source,
+        "records": records,
+        "ok": reply.get("ok", False),
+        "error": reply.get("error"),
+        "cpu": reply.get("cpu", 0.0),
+        "request_id": reply.get("request_id"),
+    }
+    with _LOCK:
+        INVOCATIONS.append(entry)
+    _write_logs(snap, reply)
+
+
+def _write_logs(snap: dict[str, Any], reply: dict[str, Any]) -> None:
+    """The handler's output goes to /aws/lambda/<name>, as in AWS."""
+    from moto.logs.models import logs_backends
+
+    account, region = snap["arn"].split(":")[4], snap["region"]
+    group = f"/aws/lambda/{snap['name']}"
+    stream = time.strftime("%Y/%m/%d") + "/[$LATEST]lakedrop"
+    logs = logs_backends[account][region]
+    with contextlib.suppress(Exception):  # logging must never break an invocation
+        logs.ensure_log_group(group)
+        if stream not in logs.groups[group].streams:
+            logs.create_log_stream(group, stream)
+        now = int(time.time() * 1000)
+        lines = [line for line in (reply.get("logs") or "").splitlines() if line] or ["(no output)"]
+        logs.put_log_events(group, stream, [{"timestamp": now, "message": line} for line in lines])
+
+
+# --- synchronous API invocations (Invoke) -------------------------------------------------------------
+
+
+def _invoke_lambda(self, event: Any = None) -> tuple[str, bool, str]:
+    """Replacement for moto's Docker-based LambdaFunction._invoke_lambda."""
+    reply = _pool(self.function_arn).invoke(event if event is not None else {}, "invoke", 1)
+    body = reply.get("result") if reply.get("ok") else reply.get("error")
+    return json.dumps(body), not reply.get("ok"), reply.get("logs", "")
+
+
+# --- asynchronous invocations (S3 -> Lambda) ----------------------------------------------------------
+
+
+def invoke_async(function_arn: str, event: Any, attempt: int = 0) -> None:
+    _EXECUTOR.submit(_run_async, function_arn, event, attempt)
+
+
+def _run_async(function_arn: str, event: Any, attempt: int) -> None:
+    try:
+        reply = _pool(function_arn).invoke(event, "s3-async", len(event.get("Records", [])))
+    except Exception as err:  # noqa: BLE001 - e.g. the function was deleted meanwhile
+        reply = {"ok": False, "error": {"errorType": type(err).__name__, "errorMessage": str(err)}}
+    if reply.get("ok"):
+        return
+    retries = _async_config(function_arn).get("MaximumRetryAttempts", 2)
+    if attempt < retries:
+        delays = CONFIG["async_retry_delays"]
+        due = time.time() + delays[min(attempt, len(delays) - 1)]
+        with _LOCK:
+            heapq.heappush(_RETRIES, (due, next(_COUNTER), (function_arn, event, attempt + 1)))
+        return
+    _send_to_failure_destination(function_arn, event, reply, attempt + 1)
+
+
+def _async_config(function_arn: str) -> dict[str, Any]:
+    try:
+        fn = _function(function_arn)
+    except Exception:  # noqa: BLE001
+        return {}
+    return fn.event_invoke_config[0].config if fn.event_invoke_config else {}
+
+
+def _send_to_failure_destination(function_arn: str, event: Any, reply: dict[str, Any], attempts: int) -> None:
+    config = _async_config(function_arn)
+    destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    if destination and ":sqs:" in destination:
+        body = {
+            "version": "1.0",
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+            "requestContext": {
+                "requestId": reply.get("request_id"),
+                "functionArn": function_arn,
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "requestPayload": event,
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+            "responsePayload": reply.get("error"),
+        }
+        _sqs_send(destination, json.dumps(body))
+        return
+    try:
+        dead_letter = (getattr(_function(function_arn), "dead_letter_config", None) or {}).get("TargetArn")
+    except Exception:  # noqa: BLE001
+        dead_letter = None
+    if dead_letter and ":sqs:" in dead_letter:
+        _sqs_send(dead_letter, json.dumps(event))
+
+
+def _sqs_send(queue_arn: str, body: str) -> None:
+    from moto.sqs.models import sqs_backends
+
+    _, _, _, region, account, name = queue_arn.split(":")
+    sqs_backends[account][region].send_message(queue_name=name, message_body=body)
+
+
+def _retry_loop() -> None:
+    while True:
+        time.sleep(0.05)
+        now = time.time()
+        due = []
+        with _LOCK:
+            while _RETRIES and _RETRIES[0][0] <= now:
+                due.append(heapq.heappop(_RETRIES)[2])
+        for function_arn, event, attempt in due:
+            invoke_async(function_arn, event, attempt)
+
+
+# --- SQS event source mappings ---------------------------------------------------------------------
+
+
+def _esm_loop() -> None:
+    while True:
+        time.sleep(CONFIG["poll_interval"])
+        try:
+            _poll_all()
+        except Exception as err:  # noqa: BLE001 - keep polling; log for whoever reads emulator.log
+            print(f"lambda_runner: poll error {err!r}", flush=True)
+
+
+def _poll_all() -> None:
+    from moto.awslambda.models import lambda_backends
+
+    for _account, regions in list(lambda_backends.items()):
+        for _region, backend in list(regions.items()):
+            for esm in list(getattr(backend, "_event_source_mappings", {}).values()):
+                if esm.enabled and ":sqs:" in (esm.event_source_arn or ""):
+                    _poll(esm)
+
+
+def _poll(esm) -> None:
+    from moto.sqs.models import sqs_backends
+
+    _, _, _, region, account, name = esm.event_source_arn.split(":")
+    backend = sqs_backends[account][region]
+    try:
+        queue = backend.get_queue(name)
+    except Exception:  # noqa: BLE001 - queue deleted
+        return
+    limit = int((esm.scaling_config or {}).get("MaximumConcurrency") or CONFIG["default_concurrency"])
+    with _LOCK:
+        if _ESM_INFLIGHT.get(esm.uuid, 0) >= limit:
+            return
+    visible = sum(1 for m in queue._messages if m.visible and not m.delayed)
+    if not visible:
+        _ESM_FIRST_SEEN.pop(esm.uuid, None)
+        return
+    first = _ESM_FIRST_SEEN.setdefault(esm.uuid, time.time())
+    window = float(esm.max_batch_window or 0)
+    if visible < esm.batch_size and time.time() - first < window:
+        return
+    _ESM_FIRST_SEEN.pop(esm.uuid, None)
+    visibility = int(queue.visibility_timeout or 30)
+    messages = backend.receive_message(name, esm.batch_size, 0, visibility)
+    # A synchronous invocation carries at most 6 MB: what does not fit goes back to the queue.
+    batch, size = [], 0
+    for message in messages:
+        size += len(message.body) + 512
+        if batch and size > CONFIG["payload_limit"]:
+            backend.change_message_visibility(name, message.receipt_handle, visibility_timeout=0)
+            continue
+        batch.append(message)
+    if not batch:
+        return
+    with _LOCK:
+        _ESM_INFLIGHT[esm.uuid] = _ESM_INFLIGHT.get(esm.uuid, 0) + 1
+    _EXECUTOR.submit(_process_batch, esm, batch, backend, name, region)
+
+
+def _process_batch(esm, messages, backend, queue_name: str, region: str) -> None:
+    try:
+        event = {"Records": [_sqs_record(m, esm.event_source_arn, region) for m in messages]}
+        try:
+            reply = _pool(esm.function_arn).invoke(event, "sqs", len(messages))
+        except Exception as err:  # noqa: BLE001
+            reply = {"ok": False, "error": {"errorType": type(err).__name__, "errorMessage": str(err)}}
+        if not reply.get("ok"):
+            return  # the whole batch becomes visible again after the visibility timeout
+        failed = _failed_ids(esm, reply.get("result"), messages)
+        for message in messages:
+            if message.id not in failed:
+                with contextlib.suppress(Exception):  # already gone (e.g. moved to the DLQ)
+                    backend.delete_message(queue_name, message.receipt_handle)
+    finally:
+        with _LOCK:
+            _ESM_INFLIGHT[esm.uuid] -= 1
+
+
+def _failed_ids(esm, result: Any, messages) -> set[str]:
+    if "ReportBatchItemFailures" not in (esm.function_response_types or []):
+        return set()
+    if not isinstance(result, dict) or "batchItemFailures" not in result:
+        return set()
+    ids = {m.id for m in messages}
+    failed = set()
+    for item in result.get("batchItemFailures") or []:
+        identifier = (item or {}).get("itemIdentifier")
+        if identifier not in ids:
+            return ids  # an invalid response fails the whole batch, as Lambda does
+        failed.add(identifier)
+    return failed
+
+
+def _sqs_record(message, queue_arn: str, region: str) -> dict[str, Any]:
+    return {
+        "messageId": message.id,
+        "receiptHandle": message.receipt_handle,
+        "body": message.body,
+        "attributes": {
+            "ApproximateReceiveCount": str(message.approximate_receive_count),
+            "SentTimestamp": str(message.sent_timestamp),
+            "ApproximateFirstReceiveTimestamp": str(getattr(message, "approximate_first_receive_timestamp", "")),
+        },
+        "messageAttributes": {},
+        "md5OfBody": message.body_md5,
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
+# --- S3 notifications: cross-account routing and destination validation ----------------------------------
+
+
+def _send_event(account_id: str, event_name: Any, bucket: Any, key: Any) -> None:
+    from moto.s3 import notifications
+
+    config = bucket.notification_configuration
+    if config is None:
+        return
+    for notification in config.cloud_function:
+        if notification.matches(event_name, key.name):
+            invoke_async(notification.arn, notifications._get_s3_event(event_name, bucket, key, notification.id))
+    for notification in config.queue:
+        if notification.matches(event_name, key.name):
+            event = notifications._get_s3_event(event_name, bucket, key, notification.id)
+            with contextlib.suppress(Exception):  # asynchronous in AWS: a missing queue loses the event
+                _sqs_send(notification.arn, json.dumps(event))
+    for notification in config.topic:
+        if notification.matches(event_name, key.name):
+            notifications._send_sns_message(
+                account_id,
+                notifications._get_s3_event(event_name, bucket, key, notification.id),
+                notification.arn,
+                notification.arn.split(":")[3],
+            )
+    if config.event_bridge is not None:
+        notifications._send_event_bridge_message(account_id, bucket, event_name, key)
+
+
+def _send_test_event(account_id: str, bucket: Any) -> None:
+    from moto.s3 import notifications
+
+    for arn in {n.arn for n in bucket.notification_configuration.queue}:
+        with contextlib.suppress(Exception):
+            _sqs_send(arn, json.dumps(notifications._get_test_event(bucket.name)))
+
+
+def _allows(policy: Any, service: str, action: str, bucket_arn: str, owner: str) -> bool:
+    """Whether a resource policy lets `service` perform `action` for this bucket (SourceArn/SourceAccount)."""
+    if isinstance(policy, str):
+        policy = json.loads(policy) if policy else {}
+    policy = policy or {}
+    if isinstance(policy.get("Policy"), str):  # Lambda's GetPolicy wraps the document in a string
+        policy = json.loads(policy["Policy"])
+    for statement in (policy or {}).get("Statement", []):
+        principal = statement.get("Principal") or {}
+        services = principal.get("Service") if isinstance(principal, dict) else principal
+        services = services if isinstance(services, list) else [services]
+        actions = statement.get("Action")
+        actions = actions if isinstance(actions, list) else [actions]
+        if statement.get("Effect") != "Allow" or service not in services:
+            continue
+        if not any(a in (action, action.split(":")[0] + ":*", "*") for a in actions):
+            continue
+        condition_values: dict[str, list[str]] = {}
+        for operator in (statement.get("Condition") or {}).values():
+            for key, value in operator.items():
+                condition_values[key.lower()] = value if isinstance(value, list) else [value]
+        arns = condition_values.get("aws:sourcearn")
+        accounts = condition_values.get("aws:sourceaccount")
+        if arns is not None and not any(_arn_like(pattern, bucket_arn) for pattern in arns):
+            continue
+        if accounts is not None and owner not in accounts:
+            continue
+        return True
+    return False
+
+
+def _arn_like(pattern: str, value: str) -> bool:
+    import fnmatch
+
+    return fnmatch.fnmatchcase(value, pattern)
+
+
+def _validate_destinations(bucket: Any) -> list[str]:
+    from moto.sqs.models import sqs_backends
+
+    problems = []
+    config = bucket.notification_configuration
+    if config is None:
+        return problems
+    for notification in config.cloud_function:
+        try:
+            fn = _function(notification.arn)
+            policy = fn.policy.wire_format() if fn.policy else "{}"
+        except Exception:  # noqa: BLE001
+            problems.append(notification.arn)
+            continue
+        if not _allows(policy, "s3.amazonaws.com", "lambda:InvokeFunction", bucket.arn, bucket.account_id):
+            problems.append(notification.arn)
+    for notification in config.queue:
+        _, _, _, region, account, name = notification.arn.split(":")
+        try:
+            queue = sqs_backends[account][region].get_queue(name)
+        except Exception:  # noqa: BLE001
+            problems.append(notification.arn)
+            continue
+        if not _allows(queue.policy, "s3.amazonaws.com", "sqs:SendMessage", bucket.arn, bucket.account_id):
+            problems.append(notification.arn)
+    return problems
+
+
+def _patch_notification_validation() -> None:
+    from moto.s3.exceptions import InvalidArgumentError
+    from moto.s3.models import S3Backend
+
+    original = S3Backend.put_bucket_notification_configuration
+
+    def put_bucket_notification_configuration(self, bucket_name, notification_config):
+        bucket = self.get_bucket(bucket_name)
+        previous = bucket.notification_configuration
+        original(self, bucket_name, notification_config)
+        problems = _validate_destinations(bucket)
+        if problems:
+            bucket.notification_configuration = previous
+            raise InvalidArgumentError(
+                "Unable to validate the following destination configurations", "Destination", ", ".join(problems)
+            )
+
+    S3Backend.put_bucket_notification_configuration = put_bucket_notification_configuration
+
+
+# --- control API ------------------------------------------------------------------------------------
+
+
+@control("GET", "/_lakedrop/lambda/invocations")
+def _invocations(request) -> dict:
+    since = float(request.args.get("since", 0))
+    with _LOCK:
+        return {"invocations": [i for i in INVOCATIONS if i["time"] >= since]}
+
+
+@control("POST", "/_lakedrop/lambda/config")
+def _set_config(request) -> dict:
+    body = request.get_json(force=True) or {}
+    unknown = set(body) - set(CONFIG)
+    if unknown:
+        raise ValueError(f"unknown lambda config keys: {sorted(unknown)}")
+    with _LOCK:
+        CONFIG.update(body)
+        return dict(CONFIG)
+
+
+@control("POST", "/_lakedrop/lambda/faults")
+def _set_faults(request) -> dict:
+    body = request.get_json(force=True) or {}
+    with _LOCK:
+        FAULTS.update({k: int(v) for k, v in body.items() if k in FAULTS})
+        return dict(FAULTS)
+
+
+@control("GET", "/_lakedrop/lambda/idle")
+def _idle(_request) -> dict:
+    """Whether nothing is running, queued for retry, or waiting in a mapped queue (tests wait on it)."""
+    from moto.awslambda.models import lambda_backends
+    from moto.sqs.models import sqs_backends
+
+    with _LOCK:
+        busy = sum(_ESM_INFLIGHT.values()) + len(_RETRIES) + _EXECUTOR._work_queue.qsize()
+    waiting = 0
+    for _account, regions in list(lambda_backends.items()):
+        for _region, backend in list(regions.items()):
+            for esm in list(getattr(backend, "_event_source_mappings", {}).values()):
+                if esm.enabled and ":sqs:" in (esm.event_source_arn or ""):
+                    _, _, _, region, account, name = esm.event_source_arn.split(":")
+                    with contextlib.suppress(Exception):
+                        waiting += len(sqs_backends[account][region].get_queue(name)._messages)
+    return {"idle": busy == 0 and waiting == 0, "busy": busy, "messages": waiting}
+
+
+def install() -> None:
+    from moto.awslambda.models import LambdaFunction
+    from moto.s3 import notifications
+    from moto.sqs.models import Queue
+
+    LambdaFunction._invoke_lambda = _invoke_lambda
+    notifications.send_event = _send_event
+    notifications.send_test_event = _send_test_event
+    _patch_notification_validation()
+
+    original_add = Queue.add_message
+
+    def add_message(self, message):
+        # moto invokes mapped functions inline on every send; our poller does it as Lambda does.
+        mappings, self.lambda_event_source_mappings = self.lambda_event_source_mappings, {}
+        try:
+            original_add(self, message)
+        finally:
+            self.lambda_event_source_mappings = mappings
+
+    Queue.add_message = add_message
+    threading.Thread(target=_esm_loop, name="lambda-esm", daemon=True).start()
+    threading.Thread(target=_retry_loop, name="lambda-retry", daemon=True).start()
