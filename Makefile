@@ -16,6 +16,9 @@ export ANSIBLE_LOCAL_TEMP  := $(STATE)/tmp/ansible-local
 export ANSIBLE_REMOTE_TEMP := $(STATE)/tmp/ansible-remote
 export XDG_CACHE_HOME      := $(STATE)/cache
 export PIP_CACHE_DIR       := $(STATE)/cache/pip
+# Collections come from the venv only (it links lakedrop/delivery to this checkout).
+export LAKEDROP_SITE_PACKAGES = $(shell [ -x $(PY) ] && $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+export ANSIBLE_COLLECTIONS_PATH = $(LAKEDROP_SITE_PACKAGES)
 
 .PHONY: help venv emulator emulator-stop emulator-status demo test lint sanity unit integration molecule bench build clean
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from .emulator import Emulator
 from .emulator import state_dir
 
 BIN = Path(sys.executable).parent  # the venv's ansible, whatever PATH says
+SITE_PACKAGES = sysconfig.get_paths()["purelib"]
 
 
 def ansible_env(emulator: Emulator | None, account: str = "target", **extra: str) -> dict[str, str]:
@@ -31,6 +33,9 @@ def ansible_env(emulator: Emulator | None, account: str = "target", **extra: str
         ANSIBLE_LOCALHOST_WARNING="0",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
         ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        # Only the venv's collections (it links lakedrop/delivery to this checkout): a copy that a
+        # tool installed under ANSIBLE_HOME must never shadow the code under test.
+        ANSIBLE_COLLECTIONS_PATH=SITE_PACKAGES,
     )
     if emulator is not None:
         env.update(emulator.env(account))

@@ -643,12 +643,40 @@ def _idle(_request) -> dict:
     return {"idle": busy == 0 and waiting == 0, "busy": busy, "messages": waiting}
 
 
+def _keep_dead_letter_config(LambdaFunction) -> None:
+    """moto drops DeadLetterConfig; amazon.aws.lambda would then 'fix' it on every run."""
+    original_init = LambdaFunction.__init__
+    original_update = LambdaFunction.update_configuration
+    original_get = LambdaFunction.get_configuration
+
+    def __init__(self, spec, *args, **kwargs):
+        original_init(self, spec, *args, **kwargs)
+        self.dead_letter_config = spec.get("DeadLetterConfig") or None
+
+    def update_configuration(self, config_updates):
+        if "DeadLetterConfig" in config_updates:
+            target = (config_updates["DeadLetterConfig"] or {}).get("TargetArn")
+            self.dead_letter_config = {"TargetArn": target} if target else None
+        return original_update(self, config_updates)
+
+    def get_configuration(self, *args, **kwargs):
+        config = original_get(self, *args, **kwargs)
+        if getattr(self, "dead_letter_config", None):
+            config["DeadLetterConfig"] = self.dead_letter_config
+        return config
+
+    LambdaFunction.__init__ = __init__
+    LambdaFunction.update_configuration = update_configuration
+    LambdaFunction.get_configuration = get_configuration
+
+
 def install() -> None:
     from moto.awslambda.models import LambdaFunction
     from moto.s3 import notifications
     from moto.sqs.models import Queue
 
     LambdaFunction._invoke_lambda = _invoke_lambda
+    _keep_dead_letter_config(LambdaFunction)
     notifications.send_event = _send_event
     notifications.send_test_event = _send_test_event
     _patch_notification_validation()
