@@ -73,8 +73,8 @@ def _operation(environ: dict[str, Any], service: str | None, body: bytes) -> str
     if not service:
         return None
     try:  # REST protocols (S3, EFS, Lambda): match the path against botocore's model
+        from moto.core.request import Request  # moto's router needs its Request (raw_path)
         from moto.core.routing import get_service_router
-        from werkzeug.wrappers import Request
 
         env = dict(environ)
         env["wsgi.input"] = io.BytesIO(body)

@@ -202,7 +202,6 @@ class Task:
         out = {
             "TaskArn": self.arn,
             "Status": status,
-            "Name": self.name,
             "SourceLocationArn": self.source,
             "DestinationLocationArn": self.destination,
             "Options": self.options,
@@ -214,6 +213,8 @@ class Task:
             "DestinationNetworkInterfaceArns": [],
             **self.fields,
         }
+        if self.name:  # AWS omits an unset name ("" breaks the Name pattern)
+            out["Name"] = self.name
         if current:
             out["CurrentTaskExecutionArn"] = current.arn
         if self.schedule_details and "Schedule" in self.fields:
@@ -628,7 +629,8 @@ class DataSyncApi:
             for flt in params.get("Filters", []):
                 if flt["Name"] == "LocationId":
                     tasks = [t for t in tasks if _compare(flt["Operator"], [t.source, t.destination], flt["Values"])]
-            entries = [{"TaskArn": t.arn, "Status": t.describe()["Status"], "Name": t.name, "TaskMode": t.task_mode} for t in tasks]
+            entries = [{"TaskArn": t.arn, "Status": t.describe()["Status"], "TaskMode": t.task_mode,
+                        **({"Name": t.name} if t.name else {})} for t in tasks]
         page, token = _page(entries, params)
         return self._ok({"Tasks": page, **token})
 

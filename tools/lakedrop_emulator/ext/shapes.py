@@ -19,10 +19,32 @@ def service_model(service: str):
     return botocore.session.get_session().get_service_model(service)
 
 
+# botocore patterns are Java regexes: unicode classes (\p{Zs}, \p{L}, ...) and \z, which Python's re lacks.
+# The stand-ins only widen, so the emulator never refuses a value AWS accepts.
+_UNICODE_CLASSES = {"L": r"\w", "M": r"\w", "N": r"\w", "Z": r"\s", "Zs": r"\s"}
+_JAVA_TOKEN = re.compile(r"\\([pP])\{(\w+)\}|\\z|\\.|\[|\]|[^\\\[\]]+")
+
+
 @functools.cache
-def _pattern(pattern: str) -> re.Pattern[str]:
-    # botocore patterns use \p{Zs} (unicode space separators), which Python's re lacks.
-    return re.compile(pattern.replace(r"\p{Zs}", r"\s"))
+def _pattern(pattern: str) -> re.Pattern[str] | None:
+    out, in_class, after_class = [], False, False
+    for match in _JAVA_TOKEN.finditer(pattern):
+        piece = match.group(0)
+        if in_class and after_class and piece.startswith("-"):
+            piece = "\\" + piece  # Java reads `[\p{L}-x]` as a literal dash, Python as a bad range
+        after_class = bool(match.group(2))
+        if match.group(2):
+            body = _UNICODE_CLASSES.get(match.group(2), r"\s\S") if match.group(1) == "p" else r"\s\S"
+            piece = body if in_class else f"[{body}]"
+        elif piece == r"\z":
+            piece = r"\Z"
+        elif piece in "[]":
+            in_class = piece == "[" or (in_class and piece != "]")
+        out.append(piece)
+    try:
+        return re.compile("".join(out))
+    except re.error:  # a construct we do not translate: skip the check rather than answer 500
+        return None
 
 
 def problems(shape: Any, value: Any, path: str) -> list[str]:
@@ -61,7 +83,8 @@ def problems(shape: Any, value: Any, path: str) -> list[str]:
             found.append(f"{path} is longer than {meta['max']} characters")
         if "min" in meta and len(value) < meta["min"]:
             found.append(f"{path} is shorter than {meta['min']} characters")
-        if "pattern" in meta and not _pattern(meta["pattern"]).search(value):
+        pattern = _pattern(meta["pattern"]) if "pattern" in meta else None
+        if pattern is not None and not pattern.search(value):
             found.append(f"{path} does not match {meta['pattern']}")
     elif type_name in ("integer", "long"):
         if not isinstance(value, int) or isinstance(value, bool):
