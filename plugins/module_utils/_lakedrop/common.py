@@ -63,6 +63,14 @@ class LambdaErrorHandler(AWSErrorHandler):
         return is_boto3_error_code("ResourceNotFoundException")
 
 
+class LogsErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = LakedropError
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("ResourceNotFoundException")
+
+
 # DataSync tests access when a location is created; a role or bucket policy written moments earlier
 # may not have propagated (IAM is eventually consistent), which surfaces as InvalidRequestException.
 PROPAGATION_FRAGMENTS = ("assume", "access test failed", "propagat", "not authorized", "access denied")
