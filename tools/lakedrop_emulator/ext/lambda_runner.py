@@ -649,8 +649,8 @@ def _keep_dead_letter_config(LambdaFunction) -> None:
     original_update = LambdaFunction.update_configuration
     original_get = LambdaFunction.get_configuration
 
-    def __init__(self, spec, *args, **kwargs):
-        original_init(self, spec, *args, **kwargs)
+    def __init__(self, account_id, spec, *args, **kwargs):
+        original_init(self, account_id, spec, *args, **kwargs)
         self.dead_letter_config = spec.get("DeadLetterConfig") or None
 
     def update_configuration(self, config_updates):
