@@ -1,0 +1,76 @@
+"""ECS task definitions as the ecs_efs_volume role reads them: the family's latest ACTIVE revision."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+from shape_check import assert_output_matches
+
+EFS_VOLUME = {
+    "name": "shared",
+    "efsVolumeConfiguration": {
+        "fileSystemId": "fs-0123456789abcdef0",
+        "rootDirectory": "/",
+        "transitEncryption": "ENABLED",
+        "authorizationConfig": {"accessPointId": "fsap-0123456789abcdef0", "iam": "ENABLED"},
+    },
+}
+
+
+@pytest.fixture
+def ecs(clients):
+    return clients("ecs")
+
+
+def register(ecs, family: str, **extra) -> dict:
+    answer = ecs.register_task_definition(
+        family=family,
+        containerDefinitions=[{"name": "app", "image": "busybox", "memory": 64}],
+        **extra,
+    )
+    return assert_output_matches("ecs", "RegisterTaskDefinition", answer)["taskDefinition"]
+
+
+def describe(ecs, name: str) -> dict:
+    return assert_output_matches("ecs", "DescribeTaskDefinition", ecs.describe_task_definition(taskDefinition=name))
+
+
+def test_family_alone_names_the_latest_active_revision(ecs, unique):
+    family = f"td-{unique}"
+    first = register(ecs, family)
+    second = register(ecs, family, volumes=[EFS_VOLUME])
+    assert describe(ecs, family)["taskDefinition"]["revision"] == second["revision"]
+
+    ecs.deregister_task_definition(taskDefinition=second["taskDefinitionArn"])
+
+    # moto answered the deregistered revision 2
+    assert describe(ecs, family)["taskDefinition"]["revision"] == first["revision"]
+    # an explicit revision or ARN still finds the INACTIVE one, as in ECS
+    assert describe(ecs, f"{family}:{second['revision']}")["taskDefinition"]["status"] == "INACTIVE"
+    assert describe(ecs, second["taskDefinitionArn"])["taskDefinition"]["volumes"] == [EFS_VOLUME]
+
+
+def test_a_family_without_active_revisions_cannot_be_described(ecs, unique):
+    family = f"td-{unique}"
+    only = register(ecs, family)
+    ecs.deregister_task_definition(taskDefinition=only["taskDefinitionArn"])
+
+    with pytest.raises(ClientError) as raised:
+        ecs.describe_task_definition(taskDefinition=family)
+
+    assert raised.value.response["Error"]["Code"] == "ClientException"
+    assert raised.value.response["Error"]["Message"] == "Unable to describe task definition."
+    # the next registration continues the numbering
+    assert register(ecs, family)["revision"] == only["revision"] + 1
+
+
+def test_services_named_by_family_use_the_latest_active_revision(ecs, unique):
+    family = f"td-{unique}"
+    first = register(ecs, family)
+    second = register(ecs, family)
+    ecs.deregister_task_definition(taskDefinition=second["taskDefinitionArn"])
+    cluster = ecs.create_cluster(clusterName=f"c-{unique}")["cluster"]["clusterName"]
+
+    service = ecs.create_service(cluster=cluster, serviceName="svc", taskDefinition=family, desiredCount=0)
+
+    assert service["service"]["taskDefinition"] == first["taskDefinitionArn"]
