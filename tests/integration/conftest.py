@@ -65,3 +65,33 @@ def efs_env(emulator) -> dict:
         "access_point_id": ap["AccessPointId"],
         "access_point_arn": ap["AccessPointArn"],
     }
+
+
+@pytest.fixture(scope="module")
+def task_locations(emulator, source_bucket, datasync_role, efs_env) -> dict:
+    """DataSync locations for task tests, made directly with boto3 (not with the location modules):
+    S3 locations on two prefixes of the source bucket and an EFS location."""
+    ds = emulator.client("datasync")
+    s3 = [
+        ds.create_location_s3(
+            S3BucketArn=f"arn:aws:s3:::{source_bucket}",
+            Subdirectory=sub,
+            S3Config={"BucketAccessRoleArn": datasync_role},
+        )["LocationArn"]
+        for sub in ("incoming", "archive")
+    ]
+    efs = ds.create_location_efs(
+        EfsFilesystemArn=efs_env["file_system_arn"],
+        Subdirectory="lake",
+        Ec2Config={"SubnetArn": efs_env["subnet_arns"][0], "SecurityGroupArns": [efs_env["security_group_arn"]]},
+    )["LocationArn"]
+    return {"s3": s3[0], "s3_other": s3[1], "efs": efs}
+
+
+@pytest.fixture(scope="module")
+def log_group_arn(emulator) -> str:
+    """ARN (as CloudWatch Logs reports it, ending in `:*`) of a new log group in the target account."""
+    logs = emulator.client("logs")
+    name = f"/lakedrop/it-{uuid.uuid4().hex[:8]}"
+    logs.create_log_group(logGroupName=name)
+    return logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["arn"]

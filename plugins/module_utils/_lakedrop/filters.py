@@ -19,11 +19,15 @@ def problems(patterns, option, include):
             found.append(f"{where} must be a non-empty string.")
             continue
         if SEPARATOR in pattern:
-            found.append(f"{where} {pattern!r} contains '|', which separates patterns; give each pattern as its own list item.")
+            found.append(
+                f"{where} {pattern!r} contains '|', which separates patterns; give each pattern as its own list item."
+            )
         if "\x00" in pattern:
             found.append(f"{where} contains a NUL character.")
         if include and not pattern.startswith("/"):
-            found.append(f"{where} {pattern!r} must start with '/': include patterns are paths relative to the source location.")
+            found.append(
+                f"{where} {pattern!r} must start with '/': include patterns are paths relative to the source location."
+            )
         if include and "*" in pattern[:-1]:
             found.append(f"{where} {pattern!r}: '*' is a wildcard only at the end of an include pattern.")
     value = join(patterns)

@@ -43,11 +43,30 @@ def from_api(api_options):
     return dict((keys[key], value) for key, value in (api_options or {}).items() if key in keys)
 
 
+# Values DataSync documents as the defaults of a new basic-mode task: a create is judged against them.
+DEFAULTS = {
+    "atime": "BEST_EFFORT",
+    "mtime": "PRESERVE",
+    "preserve_deleted_files": "PRESERVE",
+    "preserve_devices": "NONE",
+    "transfer_mode": "CHANGED",
+}
+
+
 def problems(options, option="options", task_mode="BASIC", destination_type=None, effective=None):
     """Invalid combinations, per the DataSync guide. `effective` is the merged view (current task
-    options overlaid with the desired ones) so a change is judged with what it will sit beside."""
-    merged = dict(effective or {})
-    merged.update(dict((k, v) for k, v in (options or {}).items() if v is not None))
+    options, or DEFAULTS for a new task, overlaid with the desired ones) so a change is judged with
+    what it will sit beside. `task_mode=None` (not known yet) skips the mode-specific rules."""
+    given = dict((k, v) for k, v in (options or {}).items() if v is not None)
+    merged = dict((k, v) for k, v in (effective or {}).items() if v is not None)
+    merged.update(given)
+
+    def show(name):
+        """`name VALUE`, saying where VALUE comes from when the user did not set it."""
+        if name in given:
+            return f"{name} {merged[name]}"
+        return f"{name} {merged[name]} (the task's current or default value; set {option}.{name} to change it)"
+
     found = []
     bps = merged.get("bytes_per_second")
     if bps is not None and bps < -1:
@@ -55,18 +74,23 @@ def problems(options, option="options", task_mode="BASIC", destination_type=None
     if bps == 0:
         found.append(f"{option}.bytes_per_second 0 would stop the transfer; use -1 for unlimited.")
     atime, mtime = merged.get("atime"), merged.get("mtime")
-    if task_mode != "ENHANCED":
-        if atime == "BEST_EFFORT" and mtime == "NONE":
-            found.append(f"{option}: atime BEST_EFFORT requires mtime PRESERVE.")
+    concerned = set(given) & {"atime", "mtime"} or not effective
+    # BEST_EFFORT with mtime NONE is wrong in either mode (ENHANCED refuses mtime NONE outright).
+    if task_mode in ("BASIC", None) and concerned and atime == "BEST_EFFORT" and mtime == "NONE":
+        found.append(f"{option}: {show('atime')} requires mtime PRESERVE, but it is {show('mtime')}.")
+    if task_mode == "BASIC" and concerned:
         if atime == "NONE" and mtime == "PRESERVE":
-            found.append(f"{option}: atime NONE requires mtime NONE.")
+            found.append(f"{option}: {show('atime')} requires mtime NONE, but it is {show('mtime')}.")
     if merged.get("preserve_deleted_files") == "REMOVE" and merged.get("transfer_mode") == "ALL":
-        found.append(f"{option}: preserve_deleted_files REMOVE cannot be combined with transfer_mode ALL.")
+        if set(given) & {"preserve_deleted_files", "transfer_mode"} or not effective:
+            found.append(f"{option}: {show('preserve_deleted_files')} cannot be combined with {show('transfer_mode')}.")
     if destination_type == "EFS" and merged.get("preserve_devices") == "PRESERVE":
-        found.append(f"{option}: preserve_devices PRESERVE is not supported when the destination is EFS.")
+        found.append(f"{option}: {show('preserve_devices')} is not supported when the destination is an EFS location.")
     if task_mode == "ENHANCED":
         if merged.get("verify_mode") == "POINT_IN_TIME_CONSISTENT":
-            found.append(f"{option}: task_mode ENHANCED does not support verify_mode POINT_IN_TIME_CONSISTENT.")
+            found.append(
+                f"{option}: task_mode ENHANCED does not support {show('verify_mode')}; use ONLY_FILES_TRANSFERRED or NONE."
+            )
         if mtime == "NONE":
-            found.append(f"{option}: task_mode ENHANCED does not support mtime NONE.")
+            found.append(f"{option}: task_mode ENHANCED does not support {show('mtime')}.")
     return found

@@ -474,9 +474,10 @@ class DataSyncApi:
     def _backend(self) -> DataSyncBackend:
         return datasync_backends[self.current_account][self.region]
 
-    def _call(self, operation: str):
+    def _call(self, operation: str, clearable: tuple[str, ...] = ()):
         params = json.loads(self.body or "{}")
-        found = validate("datasync", operation, params)
+        # "" removes these settings (as Terraform and the AWS CLI use them), although it breaks their pattern.
+        found = validate("datasync", operation, {k: v for k, v in params.items() if not (k in clearable and v == "")})
         if found:
             raise InvalidRequest("; ".join(found))
         return params
@@ -608,7 +609,7 @@ class DataSyncApi:
         return self._ok({"TaskArn": task.arn})
 
     def update_task(self):
-        params = self._call("UpdateTask")
+        params = self._call("UpdateTask", clearable=("CloudWatchLogGroupArn",))
         _check_schedule(params.get("Schedule"))
         _check_filters(params.get("Includes"), params.get("Excludes"))
         with LOCK:
