@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 from shape_check import assert_output_matches
+from support.ansible import run_module
 
 EFS_VOLUME = {
     "name": "shared",
@@ -74,3 +75,28 @@ def test_services_named_by_family_use_the_latest_active_revision(ecs, unique):
     service = ecs.create_service(cluster=cluster, serviceName="svc", taskDefinition=family, desiredCount=0)
 
     assert service["service"]["taskDefinition"] == first["taskDefinitionArn"]
+
+
+def test_clusters_answer_their_capacity_providers_even_when_empty(ecs, unique):
+    # moto left both out for a cluster created without any; community.aws.ecs_cluster then failed with
+    # KeyError 'capacityProviders' on every run after the first
+    created = ecs.create_cluster(clusterName=f"c-{unique}")
+    assert_output_matches("ecs", "CreateCluster", created)
+
+    described = assert_output_matches("ecs", "DescribeClusters", ecs.describe_clusters(clusters=[f"c-{unique}"]))
+
+    for cluster in (created["cluster"], described["clusters"][0]):
+        assert cluster["capacityProviders"] == []
+        assert cluster["defaultCapacityProviderStrategy"] == []
+
+
+def test_community_ecs_cluster_is_idempotent(emulator, ecs, unique):
+    args = {"name": f"c-{unique}", "state": "present"}
+    assert run_module(emulator, "community.aws.ecs_cluster", args).changed
+
+    mark = emulator.mark()
+    again = run_module(emulator, "community.aws.ecs_cluster", args)
+
+    assert not again.failed, again.result
+    assert not again.changed
+    assert emulator.writes(mark, "target") == []

@@ -1,10 +1,13 @@
-"""ECS task definition behaviour of the real API that moto 5.2.5 lacks and the ecs_efs_volume role relies on:
+"""ECS behaviour of the real API that moto 5.2.5 lacks and the ecs_efs_volume role relies on:
 
 - DescribeTaskDefinition (and everything that names a task definition by family alone: CreateService,
   UpdateService, RunTask...) used the family's highest revision even when it was INACTIVE
   (deregistered); ECS uses the latest ACTIVE revision and answers ClientException "Unable to describe
   task definition." when the family has none. `family:revision` and ARNs still find INACTIVE revisions,
-  as in ECS.
+  as in ECS;
+- CreateCluster/DescribeClusters left `capacityProviders` and `defaultCapacityProviderStrategy` out for
+  a cluster that has none; ECS answers empty lists, and community.aws.ecs_cluster reads both (KeyError
+  on every run after the one that created the cluster).
 """
 
 from __future__ import annotations
@@ -14,7 +17,22 @@ from typing import Any
 from moto.ecs.exceptions import TaskDefinitionNotFoundException
 
 
-def _patch() -> None:
+def _patch_clusters() -> None:
+    from moto.ecs.models import Cluster
+
+    init = Cluster.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        if self.capacity_providers is None:
+            self.capacity_providers = []
+        if self.default_capacity_provider_strategy is None:
+            self.default_capacity_provider_strategy = []
+
+    Cluster.__init__ = __init__
+
+
+def _patch_task_definitions() -> None:
     from moto.ecs.models import EC2ContainerServiceBackend
 
     describe = EC2ContainerServiceBackend.describe_task_definition
@@ -32,4 +50,5 @@ def _patch() -> None:
 
 
 def install() -> None:
-    _patch()
+    _patch_task_definitions()
+    _patch_clusters()
