@@ -1,0 +1,666 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: lakedrop.delivery contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: datasync_task_execution
+short_description: Start, wait for or cancel an AWS DataSync task execution
+version_added: 0.1.0
+description:
+  - Start an execution of a DataSync task (optionally with its own include/exclude filters and option
+    overrides), wait for it to finish, or cancel an execution.
+  - Starting is an action, not a state, so a plain start reports C(changed) every time. Give O(run_id)
+    to make it idempotent; the module tags the execution it starts with C(lakedrop:run-id=<run_id>)
+    and, when an execution of the task already carries that tag, returns it instead of starting
+    another (C(changed=false), no write call). A re-run of a playbook with the same O(run_id) therefore
+    starts nothing.
+  - DataSync runs one execution of a task at a time. O(when_busy) decides what happens when the task
+    already has an execution running or queued.
+  - The task is given by ARN or by name. A name is looked up with C(ListTasks); when several tasks
+    carry it the module fails and lists their ARNs.
+author:
+  - Lakedrop Delivery Maintainers (@lakedrop)
+options:
+  state:
+    description:
+      - V(started) starts an execution (subject to O(run_id) and O(when_busy)).
+      - V(cancelled) cancels O(task_execution_arn); without it, the execution of O(task) that carries
+        O(run_id); without O(run_id), the task's current (running) execution. Cancelling an execution
+        that has already finished (or is being cancelled) changes nothing.
+    type: str
+    choices: [started, cancelled]
+    default: started
+  task:
+    description:
+      - The task, as its ARN or its name.
+      - Required with O(state=started). With O(state=cancelled), required unless O(task_execution_arn)
+        is given.
+    type: str
+  task_execution_arn:
+    description:
+      - The execution to cancel (O(state=cancelled) only).
+    type: str
+  includes:
+    description:
+      - Include filter patterns for this execution only, each a path relative to the source location
+        starting with C(/), for example V(/reports/2024/) or V(/data/*). DataSync joins them with C(|),
+        so a pattern must not contain C(|).
+      - When omitted the task's own include filter applies; V([]) runs without any include filter.
+    type: list
+    elements: str
+  excludes:
+    description:
+      - Exclude filter patterns for this execution only, for example V(*.tmp). Same rules as O(includes)
+        except that patterns need not start with C(/).
+    type: list
+    elements: str
+  override_options:
+    description:
+      - Task options to use for this execution only (C(OverrideOptions)); unset suboptions keep the
+        task's value.
+      - Combinations DataSync refuses are reported before anything starts, judged together with the
+        task's own options (for example O(override_options.atime=NONE) while the task preserves mtime).
+    type: dict
+    suboptions:
+      verify_mode:
+        description: How DataSync verifies the transferred data.
+        type: str
+        choices: [POINT_IN_TIME_CONSISTENT, ONLY_FILES_TRANSFERRED, NONE]
+      overwrite_mode:
+        description: Whether files at the destination may be overwritten.
+        type: str
+        choices: [ALWAYS, NEVER]
+      atime:
+        description: Access time handling; V(BEST_EFFORT) needs O(override_options.mtime=PRESERVE) (basic mode).
+        type: str
+        choices: [NONE, BEST_EFFORT]
+      mtime:
+        description: Modification time handling; V(NONE) needs O(override_options.atime=NONE) (basic mode).
+        type: str
+        choices: [NONE, PRESERVE]
+      uid:
+        description: File owner handling.
+        type: str
+        choices: [NONE, INT_VALUE, NAME, BOTH]
+      gid:
+        description: File group handling.
+        type: str
+        choices: [NONE, INT_VALUE, NAME, BOTH]
+      preserve_deleted_files:
+        description: Whether files deleted at the source are kept at the destination; V(REMOVE) cannot go with O(override_options.transfer_mode=ALL).
+        type: str
+        choices: [PRESERVE, REMOVE]
+      preserve_devices:
+        description: Whether device and special files are copied (not supported with EFS destinations).
+        type: str
+        choices: [NONE, PRESERVE]
+      posix_permissions:
+        description: POSIX permission handling.
+        type: str
+        choices: [NONE, PRESERVE]
+      bytes_per_second:
+        description: Bandwidth limit in bytes per second; V(-1) is unlimited.
+        type: int
+      task_queueing:
+        description: Whether this execution may queue behind a running one.
+        type: str
+        choices: [ENABLED, DISABLED]
+      log_level:
+        description: CloudWatch logging detail.
+        type: str
+        choices: ["OFF", BASIC, TRANSFER]
+      transfer_mode:
+        description: V(CHANGED) copies only what differs; V(ALL) copies everything.
+        type: str
+        choices: [CHANGED, ALL]
+      security_descriptor_copy_flags:
+        description: SMB security descriptor handling.
+        type: str
+        choices: [NONE, OWNER_DACL, OWNER_DACL_SACL]
+      object_tags:
+        description: Whether S3 object tags are copied.
+        type: str
+        choices: [PRESERVE, NONE]
+      object_metadata:
+        description: Whether S3 object metadata is copied.
+        type: str
+        choices: [PRESERVE, NONE]
+  run_id:
+    description:
+      - An identifier of this run (for example a deployment or pipeline run ID). The module starts an
+        execution only if no execution of the task already carries the tag C(lakedrop:run-id=<run_id>),
+        and tags the execution it starts with it. When such an execution exists it is returned with
+        C(changed=false), whatever its status; use a new O(run_id) to start again.
+      - Finding it reads the tags of the task's executions newest first (one call each, until a match);
+        DataSync keeps 30 days of execution history.
+      - With O(state=cancelled) and without O(task_execution_arn), selects the execution to cancel.
+    type: str
+  tags:
+    description:
+      - Tags for the execution this module starts (at most 49; C(lakedrop:run-id) is reserved for O(run_id)).
+    type: dict
+  when_busy:
+    description:
+      - What to do when the task already has an execution running or queued (O(state=started)).
+      - V(queue) starts anyway. DataSync queues the new execution behind the running one when their
+        filters differ; it refuses a start whose includes and excludes are the same as those of an
+        execution already running or queued, and the module then fails and names that execution.
+      - V(skip) starts nothing and returns the running (or else the oldest queued) execution with
+        C(changed=false).
+      - V(wait) waits until the task has no execution running or queued (within O(wait_timeout)), then
+        starts.
+      - V(fail) fails, naming the executions that are running or queued.
+    type: str
+    choices: [queue, skip, wait, fail]
+    default: queue
+  wait:
+    description:
+      - Wait until the execution returned (started, found by O(run_id), skipped to, or cancelled) has
+        finished (V(SUCCESS) or V(ERROR)), within O(wait_timeout).
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds the module may spend waiting in total - for the task to become free with
+        O(when_busy=wait) and for the execution to finish with O(wait=true). When it runs out the
+        module fails with RV(timed_out=true); see O(cancel_on_timeout).
+    type: int
+    default: 3600
+  poll_interval:
+    description:
+      - Seconds between two status reads while waiting. Fractions are allowed (V(0.5)); must be greater
+        than 0. Against AWS, values below a few seconds mostly spend API quota.
+    type: float
+    default: 10
+  cancel_on_timeout:
+    description:
+      - When waiting for an execution this module started gives up, cancel that execution so it does
+        not hold the task and make later executions queue behind it. Executions the module did not
+        start (found by O(run_id), or returned by O(when_busy=skip)) are never cancelled.
+      - Has an effect only with O(wait=true).
+    type: bool
+    default: false
+  fail_on_error:
+    description:
+      - Fail when the returned execution has finished with status V(ERROR), with DataSync's error code
+        and detail in the message (O(state=started) only; a cancelled execution ends in V(ERROR) too).
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - lakedrop.delivery.lakedrop
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+notes:
+  - Supports check mode (reports what would be started or cancelled and writes nothing; it does not
+    wait) and diff mode (the task's running or queued executions before and after).
+  - Throttled calls (C(ThrottlingException)) are retried with jittered backoff. A start is not retried
+    on other errors, since DataSync may have started the execution before failing.
+  - DataSync lists a task's executions oldest first; the module relies on that to look at the newest first.
+"""
+
+EXAMPLES = r"""
+- name: Copy this release's files, once per release, and wait for the transfer
+  lakedrop.delivery.datasync_task_execution:
+    task: lakedrop-incoming-to-efs
+    includes:
+      - /releases/2024-06/
+    run_id: "release-2024-06"
+    wait: true
+    wait_timeout: 1800
+    poll_interval: 15
+    cancel_on_timeout: true
+  register: copy
+
+- name: Full copy with verification off, unless a transfer is already running
+  lakedrop.delivery.datasync_task_execution:
+    task: arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0
+    override_options:
+      verify_mode: NONE
+      transfer_mode: ALL
+    when_busy: skip
+    tags:
+      reason: nightly-full
+
+- name: Cancel the execution started above
+  lakedrop.delivery.datasync_task_execution:
+    state: cancelled
+    task_execution_arn: "{{ copy.execution.task_execution_arn }}"
+
+- name: Cancel whatever the task is running now
+  lakedrop.delivery.datasync_task_execution:
+    state: cancelled
+    task: lakedrop-incoming-to-efs
+"""
+
+RETURN = r"""
+execution:
+  description:
+    - The execution started, found, skipped to or cancelled, after any waiting. Empty when there was
+      nothing to cancel. In check mode, an execution that would be started has no ARN or status.
+  returned: always
+  type: dict
+  contains:
+    task_execution_arn:
+      description: ARN of the execution.
+      type: str
+      sample: arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0/execution/exec-0123456789abcdef0
+    task_arn:
+      description: ARN of its task.
+      type: str
+      sample: arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0
+    status:
+      description: C(QUEUED), C(LAUNCHING), C(PREPARING), C(TRANSFERRING), C(VERIFYING), C(CANCELLING), C(SUCCESS) or C(ERROR).
+      type: str
+      sample: SUCCESS
+    task_mode:
+      description: C(BASIC) or C(ENHANCED).
+      type: str
+    includes:
+      description: The include patterns of the execution.
+      type: list
+      elements: str
+      sample: ["/releases/2024-06/"]
+    excludes:
+      description: The exclude patterns of the execution.
+      type: list
+      elements: str
+    options:
+      description: The options the execution runs with (the task's, with the overrides applied), snake_case.
+      type: dict
+      sample: {"verify_mode": "NONE", "transfer_mode": "ALL"}
+    start_time:
+      description: When the execution was started.
+      type: str
+    launch_time:
+      description: When DataSync began running it (after any queueing).
+      type: str
+    end_time:
+      description: When it finished.
+      type: str
+    result:
+      description: DataSync's result of each phase.
+      type: dict
+      contains:
+        prepare_status:
+          description: C(PENDING), C(SUCCESS) or C(ERROR).
+          type: str
+        transfer_status:
+          description: C(PENDING), C(SUCCESS) or C(ERROR).
+          type: str
+        verify_status:
+          description: C(PENDING), C(SUCCESS) or C(ERROR).
+          type: str
+        error_code:
+          description: DataSync's error code when the execution failed (C(OpCancelled) when cancelled).
+          type: str
+        error_detail:
+          description: DataSync's explanation of the error.
+          type: str
+        prepare_duration:
+          description: Milliseconds spent preparing.
+          type: int
+        transfer_duration:
+          description: Milliseconds spent transferring.
+          type: int
+        verify_duration:
+          description: Milliseconds spent verifying.
+          type: int
+        total_duration:
+          description: Milliseconds from launch to end.
+          type: int
+    counters:
+      description:
+        - DataSync's counters, snake_case; which appear depends on the task mode.
+      type: dict
+      sample: {"estimated_files_to_transfer": 2, "files_transferred": 2, "bytes_transferred": 3, "bytes_written": 3,
+               "files_verified": 2, "files_skipped": 0, "files_deleted": 0}
+    tags:
+      description: The execution's tags (C(lakedrop:run-id) among them when O(run_id) was given).
+      type: dict
+      sample: {"lakedrop:run-id": "release-2024-06"}
+started:
+  description: Whether this run started an execution (in check mode, would start one).
+  returned: always
+  type: bool
+cancelled:
+  description: Whether this run cancelled an execution (in check mode, would cancel one), including with O(cancel_on_timeout).
+  returned: always
+  type: bool
+timed_out:
+  description: Whether waiting gave up after O(wait_timeout). The module then fails.
+  returned: always
+  type: bool
+"""
+
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync as ds
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution as ex
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import filters
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import options as task_options
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import LakedropError
+
+WHEN_BUSY = ["queue", "skip", "wait", "fail"]
+
+
+# --- validation (before any call) --------------------------------------------------------------------
+
+def validate(params):
+    """Every problem with the arguments, as messages; nothing is called before this is empty."""
+    problems = []
+    started = params["state"] == "started"
+    if params["task"] is not None:
+        problem = ex.task_problem(params["task"], "task")
+        if problem:
+            problems.append(problem)
+    elif started:
+        problems.append("task (a DataSync task ARN or name) is required with state=started.")
+    elif not params["task_execution_arn"]:
+        problems.append("state=cancelled needs task_execution_arn, or task (to cancel its current execution, "
+                        "or the one carrying run_id).")
+    if params["task_execution_arn"] is not None:
+        if started:
+            problems.append("task_execution_arn is used only with state=cancelled; to read an execution use "
+                            "lakedrop.delivery.datasync_task_execution_info.")
+        problem = arns.check(params["task_execution_arn"], "datasync_execution", "task_execution_arn")
+        if problem:
+            problems.append(problem)
+        elif arns.kind_of(params["task"]) == "datasync_task" and ex.task_of_execution(params["task_execution_arn"]) != params["task"]:
+            problems.append(f"task_execution_arn {params['task_execution_arn']} is not an execution of task {params['task']}.")
+    problems.extend(filters.problems(params["includes"], "includes", include=True))
+    problems.extend(filters.problems(params["excludes"], "excludes", include=False))
+    # The task's mode is not known before DescribeTask: mode-specific rules are checked once it is.
+    problems.extend(task_options.problems(params["override_options"], "override_options", task_mode=None))
+    problem = ex.run_id_problem(params["run_id"])
+    if problem:
+        problems.append(problem)
+    problems.extend(ex.tags_problems(params["tags"]))
+    if params["wait_timeout"] < 0:
+        problems.append(f"wait_timeout must be 0 or more seconds, not {params['wait_timeout']}.")
+    if not params["poll_interval"] > 0:
+        problems.append(f"poll_interval must be more than 0 seconds (fractions such as 0.5 are fine), not {params['poll_interval']}.")
+    return problems
+
+
+def warnings(params):
+    found = []
+    if params["state"] == "cancelled":
+        ignored = [name for name in ("includes", "excludes", "override_options", "tags") if params[name] is not None]
+        if ignored:
+            found.append(f"{', '.join(ignored)} apply only to state=started and were ignored.")
+    if params["cancel_on_timeout"] and not params["wait"]:
+        found.append("cancel_on_timeout has no effect without wait=true.")
+    return found
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+class Budget:
+    """The wait_timeout shared by every wait of one run."""
+
+    def __init__(self, seconds, clock=time.monotonic):
+        self.clock = clock
+        self.deadline = clock() + seconds
+
+    def remaining(self):
+        return max(0.0, self.deadline - self.clock())
+
+
+def locate_task(client, value):
+    """(task ARN, DescribeTask answer) for a task ARN or name; ValueError when there is no such task."""
+    arn, described = ex.find_task(client, value)
+    if described is None:
+        where = "no DataSync task has that ARN" if arns.is_arn(value) else "no DataSync task has that name"
+        raise ValueError(f"task {value!r} not found: {where} in this account and region.")
+    return arn, described
+
+
+def read_execution(client, arn):
+    described = ex.describe_task_execution(client, arn)
+    if described is None:
+        return None
+    return ex.execution_from_api(described, ds.list_tags(client, arn))
+
+
+def error_code(err):
+    exception = getattr(err, "exception", None)
+    response = getattr(exception, "response", None) or {}
+    return response.get("Error", {}).get("Code"), response.get("Error", {}).get("Message", "")
+
+
+def outcome(changed, execution, started=False, cancelled=False, timed_out=False, diff=None):
+    result = dict(changed=changed, execution=execution or {}, started=started, cancelled=cancelled, timed_out=timed_out)
+    if diff is not None:
+        result["diff"] = diff
+    return result
+
+
+def busy_diff(task_arn, busy_arns, added=None):
+    before = {"task_arn": task_arn, "running_or_queued": list(busy_arns)}
+    after = {"task_arn": task_arn, "running_or_queued": list(busy_arns) + ([added["task_execution_arn"] or "(new execution)"] if added else [])}
+    if added:
+        after["new_execution"] = dict((k, added[k]) for k in ("includes", "excludes", "options", "tags"))
+    return {"before": before, "after": after}
+
+
+# --- state=started ----------------------------------------------------------------------------------
+
+def wait_existing(module, client, execution, budget, result):
+    """Wait for an execution this run did not start (never cancelled on timeout)."""
+    if not module.params["wait"] or module.check_mode or execution["status"] in ex.TERMINAL:
+        return execution
+    _described, finished = ex.wait_for_execution(client, execution["task_execution_arn"], budget.remaining(),
+                                                 module.params["poll_interval"])
+    execution = read_execution(client, execution["task_execution_arn"]) or execution
+    if not finished:
+        result.update(execution=execution, timed_out=True)
+        module.fail_json(msg=f"Execution {execution['task_execution_arn']} was still {execution['status']} after "
+                             f"wait_timeout={module.params['wait_timeout']}s. It was not cancelled: this run did not "
+                             "start it.", **result)
+    return execution
+
+
+def check_error(module, execution, result):
+    if module.params["fail_on_error"] and execution.get("status") == "ERROR":
+        module.fail_json(msg=ex.error_message(execution), **result)
+
+
+def ensure_started(module, client):
+    params = module.params
+    budget = Budget(params["wait_timeout"])
+    task_arn, task = locate_task(client, params["task"])
+
+    problems = task_options.problems(params["override_options"], "override_options", task_mode=task.get("TaskMode") or "BASIC",
+                                     effective=task_options.from_api(task.get("Options")))
+    if problems:
+        module.fail_json(msg=" ".join(problems), problems=problems)
+
+    if task.get("Status") == "CREATING" and not module.check_mode:
+        task, _ready = ex.wait_for_task(client, task_arn, ("CREATING",), budget.remaining(), min(params["poll_interval"], 2.0))
+
+    entries = None
+    if params["run_id"] is not None:
+        entries = ex.list_task_executions(client, task_arn)
+        entry, tags = ex.find_run(entries, params["run_id"], lambda arn: ds.list_tags(client, arn))
+        described = ex.describe_task_execution(client, entry["TaskExecutionArn"]) if entry else None
+        if described:
+            execution = ex.execution_from_api(described, tags)
+            busy_arns = [e["TaskExecutionArn"] for e in ex.busy(entries)]
+            result = outcome(False, execution, diff=busy_diff(task_arn, busy_arns))
+            execution = wait_existing(module, client, execution, budget, result)
+            result["execution"] = execution
+            check_error(module, execution, result)
+            return result
+
+    if entries is None and (task or {}).get("Status") in ex.TASK_BUSY:
+        entries = ex.list_task_executions(client, task_arn)
+    running = ex.busy(entries)
+    busy_arns = [e["TaskExecutionArn"] for e in running]
+
+    if running:
+        described_busy = ", ".join(f"{e['TaskExecutionArn']} ({e['Status']})" for e in running)
+        if params["when_busy"] == "fail":
+            module.fail_json(msg=f"Task {task_arn} already has executions running or queued: {described_busy}; "
+                                 "when_busy=fail. Use when_busy=queue, skip or wait to proceed anyway.",
+                             **outcome(False, None))
+        if params["when_busy"] == "skip":
+            current = (task or {}).get("CurrentTaskExecutionArn")
+            chosen = current if current in busy_arns else busy_arns[0]
+            execution = read_execution(client, chosen) or {}
+            result = outcome(False, execution, diff=busy_diff(task_arn, busy_arns))
+            if execution:
+                execution = wait_existing(module, client, execution, budget, result)
+                result["execution"] = execution
+                check_error(module, execution, result)
+            return result
+        if params["when_busy"] == "wait" and not module.check_mode:
+            task, free = ex.wait_for_task(client, task_arn, ex.TASK_BUSY, budget.remaining(), params["poll_interval"])
+            if not free:
+                module.fail_json(msg=f"Task {task_arn} was still busy ({(task or {}).get('Status')}) after "
+                                     f"wait_timeout={params['wait_timeout']}s (running or queued: {described_busy}); "
+                                     "nothing was started.", **outcome(False, None, timed_out=True))
+            busy_arns = []
+
+    start = ex.start_params(task_arn, params["includes"], params["excludes"], params["override_options"],
+                            params["tags"], params["run_id"])
+    if module.check_mode:
+        predicted = ex.predicted_execution(task_arn, start)
+        return outcome(True, predicted, started=True, diff=busy_diff(task_arn, busy_arns, predicted))
+
+    try:
+        arn = ex.start_task_execution(client, start)
+    except LakedropError as err:
+        code, message = error_code(err)
+        if code == "InvalidRequestException" and running:
+            module.fail_json(msg=f"DataSync refused to start task {task_arn} while executions are running or queued "
+                                 f"({described_busy}): {message} DataSync queues a new execution only when its includes "
+                                 "and excludes differ from those already running or queued (and the task's "
+                                 "task_queueing is ENABLED). Use when_busy=wait or skip, or different filters.",
+                             **outcome(False, None))
+        raise
+
+    result = outcome(True, None, started=True)
+    execution = read_execution(client, arn) or {"task_execution_arn": arn, "task_arn": task_arn}
+    result["diff"] = busy_diff(task_arn, busy_arns, execution)
+    if params["wait"]:
+        described, finished = ex.wait_for_execution(client, arn, budget.remaining(), params["poll_interval"])
+        if not finished:
+            result["timed_out"] = True
+            note = "It is still running; set cancel_on_timeout=true to cancel it when waiting gives up."
+            if params["cancel_on_timeout"]:
+                result["cancelled"] = cancel(client, arn)
+                note = ("It was cancelled (cancel_on_timeout=true) so that it does not hold the task."
+                        if result["cancelled"] else "It finished before it could be cancelled.")
+            result["execution"] = read_execution(client, arn) or execution
+            module.fail_json(msg=f"Execution {arn} of task {task_arn} did not finish within "
+                                 f"wait_timeout={params['wait_timeout']}s (status {(described or {}).get('Status')}). {note}",
+                             **result)
+        execution = read_execution(client, arn) or execution
+    result["execution"] = execution
+    check_error(module, execution, result)
+    return result
+
+
+def cancel(client, arn):
+    """Cancel `arn`. False when it had already finished (DataSync refuses to cancel a finished execution)."""
+    try:
+        ex.cancel_task_execution(client, arn)
+        return True
+    except LakedropError:
+        described = ex.describe_task_execution(client, arn)
+        if described and described.get("Status") in (*ex.TERMINAL, "CANCELLING"):
+            return False
+        raise
+
+
+# --- state=cancelled --------------------------------------------------------------------------------
+
+def target_execution(client, params):
+    """The ARN of the execution to cancel, or None when there is none."""
+    if params["task_execution_arn"]:
+        if params["task"] and not arns.is_arn(params["task"]):
+            task_arn, _task = locate_task(client, params["task"])
+            if ex.task_of_execution(params["task_execution_arn"]) != task_arn:
+                raise ValueError(f"task_execution_arn {params['task_execution_arn']} is not an execution of task "
+                                 f"{params['task']!r} ({task_arn}).")
+        return params["task_execution_arn"]
+    task_arn, task = locate_task(client, params["task"])
+    if params["run_id"] is not None:
+        entries = ex.list_task_executions(client, task_arn)
+        entry, _tags = ex.find_run(entries, params["run_id"], lambda arn: ds.list_tags(client, arn))
+        return entry["TaskExecutionArn"] if entry else None
+    return task.get("CurrentTaskExecutionArn")
+
+
+def ensure_cancelled(module, client):
+    params = module.params
+    arn = target_execution(client, params)
+    if not arn:
+        return outcome(False, None, diff={"before": {}, "after": {}})
+    execution = read_execution(client, arn)
+    if execution is None:
+        raise ValueError(f"task_execution_arn {arn} not found (DataSync keeps execution history for 30 days).")
+    before = {"task_execution_arn": arn, "status": execution["status"]}
+    if execution["status"] in ex.TERMINAL or execution["status"] == "CANCELLING":
+        result = outcome(False, execution, diff={"before": before, "after": before})
+        return dict(result, execution=wait_existing(module, client, execution, Budget(params["wait_timeout"]), result))
+    after = dict(before, status="CANCELLING")
+    if module.check_mode:
+        return outcome(True, execution, cancelled=True, diff={"before": before, "after": after})
+    cancelled = cancel(client, arn)
+    execution = read_execution(client, arn) or execution
+    result = outcome(cancelled, execution, cancelled=cancelled, diff={"before": before, "after": dict(before, status=execution["status"])})
+    result["execution"] = wait_existing(module, client, execution, Budget(params["wait_timeout"]), result)
+    return result
+
+
+def argument_spec():
+    return dict(
+        state=dict(type="str", choices=["started", "cancelled"], default="started"),
+        task=dict(type="str"),
+        task_execution_arn=dict(type="str"),
+        includes=dict(type="list", elements="str"),
+        excludes=dict(type="list", elements="str"),
+        override_options=dict(type="dict", options=task_options.argument_spec()),
+        run_id=dict(type="str"),
+        tags=dict(type="dict"),
+        when_busy=dict(type="str", choices=WHEN_BUSY, default="queue"),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=3600),
+        poll_interval=dict(type="float", default=10),
+        cancel_on_timeout=dict(type="bool", default=False),
+        fail_on_error=dict(type="bool", default=True),
+    )
+
+
+def main():
+    module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
+    problems = validate(module.params)
+    if problems:
+        module.fail_json(msg=" ".join(problems), problems=problems)
+    for warning in warnings(module.params):
+        module.warn(warning)
+    client = module.client("datasync")
+    try:
+        if module.params["state"] == "cancelled":
+            result = ensure_cancelled(module, client)
+        else:
+            result = ensure_started(module, client)
+    except ValueError as err:
+        module.fail_json(msg=str(err))
+    except AnsibleAWSError as err:
+        module.fail_json_aws_error(err)
+    if not module._diff:
+        result.pop("diff", None)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

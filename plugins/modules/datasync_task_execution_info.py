@@ -1,0 +1,234 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: lakedrop.delivery contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: datasync_task_execution_info
+short_description: Read the recent executions of an AWS DataSync task
+version_added: 0.1.0
+description:
+  - List the most recent executions of a DataSync task, newest first, each with its status, phase
+    results and counters (C(DescribeTaskExecution)) and its tags; or read specific executions by ARN.
+  - The task is given by ARN or by name. A name is looked up with C(ListTasks); when several tasks
+    carry it the module fails and lists their ARNs.
+  - Never changes anything.
+author:
+  - Lakedrop Delivery Maintainers (@lakedrop)
+options:
+  task:
+    description:
+      - The task, as its ARN or its name. Required unless O(task_execution_arns) is given; with it, the
+        executions must belong to this task.
+    type: str
+  task_execution_arns:
+    description:
+      - Read these executions instead of the task's most recent ones. Executions that do not exist
+        (DataSync keeps 30 days of history) are listed in RV(not_found).
+    type: list
+    elements: str
+  max_results:
+    description:
+      - How many of the most recent executions to return (after the O(status) filter). Each costs two
+        read calls.
+    type: int
+    default: 10
+  status:
+    description:
+      - Return only executions with one of these statuses.
+    type: list
+    elements: str
+    choices: [QUEUED, LAUNCHING, PREPARING, TRANSFERRING, VERIFYING, CANCELLING, SUCCESS, ERROR]
+extends_documentation_fragment:
+  - lakedrop.delivery.lakedrop
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+notes:
+  - Supports check mode (it only reads).
+  - C(ListTaskExecutions) is read in full (100 a page); DataSync lists executions oldest first, so the
+    module takes the last ones and sorts what it describes by start time.
+"""
+
+EXAMPLES = r"""
+- name: The five most recent executions of a task
+  lakedrop.delivery.datasync_task_execution_info:
+    task: lakedrop-incoming-to-efs
+    max_results: 5
+  register: recent
+
+- name: Failed executions, to report their errors
+  lakedrop.delivery.datasync_task_execution_info:
+    task: arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0
+    status: [ERROR]
+  register: failed
+
+- name: One execution by ARN
+  lakedrop.delivery.datasync_task_execution_info:
+    task_execution_arns:
+      - "{{ recent.executions[0].task_execution_arn }}"
+"""
+
+RETURN = r"""
+task_arn:
+  description: ARN of the task (null when only O(task_execution_arns) was given).
+  returned: always
+  type: str
+  sample: arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0
+executions:
+  description: The executions, newest first.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    task_execution_arn:
+      description: ARN of the execution.
+      type: str
+      sample: arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0/execution/exec-0123456789abcdef0
+    task_arn:
+      description: ARN of its task.
+      type: str
+    status:
+      description: C(QUEUED), C(LAUNCHING), C(PREPARING), C(TRANSFERRING), C(VERIFYING), C(CANCELLING), C(SUCCESS) or C(ERROR).
+      type: str
+      sample: SUCCESS
+    task_mode:
+      description: C(BASIC) or C(ENHANCED).
+      type: str
+    includes:
+      description: Include patterns of the execution.
+      type: list
+      elements: str
+    excludes:
+      description: Exclude patterns of the execution.
+      type: list
+      elements: str
+    options:
+      description: The options the execution ran with, snake_case.
+      type: dict
+    start_time:
+      description: When it was started.
+      type: str
+    launch_time:
+      description: When DataSync began running it.
+      type: str
+    end_time:
+      description: When it finished.
+      type: str
+    result:
+      description: >-
+        DataSync's result: prepare_status, transfer_status, verify_status, error_code, error_detail and
+        the prepare/transfer/verify/total durations in milliseconds.
+      type: dict
+      sample: {"prepare_status": "SUCCESS", "transfer_status": "SUCCESS", "verify_status": "SUCCESS",
+               "error_code": null, "error_detail": null, "total_duration": 61000}
+    counters:
+      description: >-
+        DataSync's counters, snake_case (estimated_files_to_transfer, files_transferred, bytes_transferred,
+        bytes_written, files_verified, files_skipped, ...).
+      type: dict
+      sample: {"estimated_files_to_transfer": 2, "files_transferred": 2, "bytes_written": 3}
+    tags:
+      description: The execution's tags.
+      type: dict
+not_found:
+  description: Executions of O(task_execution_arns) that DataSync does not know.
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync as ds
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution as ex
+
+
+def validate(params):
+    problems = []
+    if params["task"] is not None:
+        problem = ex.task_problem(params["task"], "task")
+        if problem:
+            problems.append(problem)
+    elif not params["task_execution_arns"]:
+        problems.append("task (a DataSync task ARN or name) is required unless task_execution_arns is given.")
+    for index, arn in enumerate(params["task_execution_arns"] or []):
+        problem = arns.check(arn, "datasync_execution", f"task_execution_arns[{index}]")
+        if problem:
+            problems.append(problem)
+        elif arns.kind_of(params["task"]) == "datasync_task" and ex.task_of_execution(arn) != params["task"]:
+            problems.append(f"task_execution_arns[{index}] {arn} is not an execution of task {params['task']}.")
+    if params["max_results"] < 1:
+        problems.append(f"max_results must be at least 1, not {params['max_results']}.")
+    return problems
+
+
+def locate_task(client, value):
+    arn, described = ex.find_task(client, value)
+    if described is None:
+        where = "no DataSync task has that ARN" if arns.is_arn(value) else "no DataSync task has that name"
+        raise ValueError(f"task {value!r} not found: {where} in this account and region.")
+    return arn
+
+
+def describe_all(client, execution_arns):
+    """(DescribeTaskExecution answers, ARNs DataSync does not know)."""
+    found, missing = [], []
+    for arn in execution_arns:
+        described = ex.describe_task_execution(client, arn)
+        if described is None:
+            missing.append(arn)
+        else:
+            found.append(described)
+    return found, missing
+
+
+def select(entries, statuses, limit):
+    """The newest `limit` ListTaskExecutions entries whose status is one of `statuses` (all when None)."""
+    chosen = [e for e in ex.newest_first(entries) if not statuses or e.get("Status") in statuses]
+    return [e["TaskExecutionArn"] for e in chosen[:limit]]
+
+
+def argument_spec():
+    return dict(
+        task=dict(type="str"),
+        task_execution_arns=dict(type="list", elements="str"),
+        max_results=dict(type="int", default=10),
+        status=dict(type="list", elements="str", choices=ex.STATUSES),
+    )
+
+
+def main():
+    module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
+    problems = validate(module.params)
+    if problems:
+        module.fail_json(msg=" ".join(problems), problems=problems)
+    params = module.params
+    client = module.client("datasync")
+    try:
+        task_arn = locate_task(client, params["task"]) if params["task"] else None
+        if params["task_execution_arns"]:
+            if task_arn:
+                strangers = [a for a in params["task_execution_arns"] if ex.task_of_execution(a) != task_arn]
+                if strangers:
+                    raise ValueError(f"task_execution_arns {', '.join(strangers)} are not executions of task "
+                                     f"{params['task']!r} ({task_arn}).")
+            wanted = params["task_execution_arns"]
+        else:
+            wanted = select(ex.list_task_executions(client, task_arn), params["status"], params["max_results"])
+        described, missing = describe_all(client, wanted)
+        if params["status"]:
+            described = [d for d in described if d.get("Status") in params["status"]]
+        executions = [ex.execution_from_api(d, ds.list_tags(client, d["TaskExecutionArn"])) for d in ex.sort_newest(described)]
+    except ValueError as err:
+        module.fail_json(msg=str(err))
+    except AnsibleAWSError as err:
+        module.fail_json_aws_error(err)
+    module.exit_json(changed=False, task_arn=task_arn, executions=executions, not_found=missing)
+
+
+if __name__ == "__main__":
+    main()
