@@ -100,3 +100,57 @@ def test_community_ecs_cluster_is_idempotent(emulator, ecs, unique):
     assert not again.failed, again.result
     assert not again.changed
     assert emulator.writes(mark, "target") == []
+
+
+def _service(ecs, cluster: str) -> dict:
+    answer = ecs.describe_services(cluster=cluster, services=["svc"])
+    return assert_output_matches("ecs", "DescribeServices", answer)["services"][0]
+
+
+def test_update_service_to_a_new_revision_names_its_arn_and_deploys_it(ecs, unique):
+    # moto stored the string as given ("family:2") and left the deployment on the old revision
+    family = f"td-{unique}"
+    first = register(ecs, family)
+    cluster = ecs.create_cluster(clusterName=f"c-{unique}")["cluster"]["clusterName"]
+    ecs.create_service(cluster=cluster, serviceName="svc", taskDefinition=f"{family}:1", desiredCount=1)
+    before = _service(ecs, cluster)
+    assert before["taskDefinition"] == first["taskDefinitionArn"]
+    second = register(ecs, family, volumes=[EFS_VOLUME])
+
+    ecs.update_service(cluster=cluster, service="svc", taskDefinition=f"{family}:{second['revision']}")
+
+    after = _service(ecs, cluster)
+    assert after["taskDefinition"] == second["taskDefinitionArn"]
+    assert [d["taskDefinition"] for d in after["deployments"]] == [second["taskDefinitionArn"]]
+    assert after["deployments"][0]["id"] != before["deployments"][0]["id"]
+    assert after["deployments"][0]["status"] == "PRIMARY"
+
+
+def test_update_service_with_the_same_revision_keeps_the_deployment_unless_forced(ecs, unique):
+    family = f"td-{unique}"
+    first = register(ecs, family)
+    cluster = ecs.create_cluster(clusterName=f"c-{unique}")["cluster"]["clusterName"]
+    ecs.create_service(cluster=cluster, serviceName="svc", taskDefinition=family, desiredCount=1)
+    before = _service(ecs, cluster)
+
+    ecs.update_service(cluster=cluster, service="svc", taskDefinition=first["taskDefinitionArn"])
+    unchanged = _service(ecs, cluster)
+    ecs.update_service(cluster=cluster, service="svc", forceNewDeployment=True)
+    forced = _service(ecs, cluster)
+
+    assert unchanged["deployments"][0]["id"] == before["deployments"][0]["id"]
+    assert forced["deployments"][0]["id"] != before["deployments"][0]["id"]
+    assert forced["taskDefinition"] == forced["deployments"][0]["taskDefinition"] == first["taskDefinitionArn"]
+
+
+def test_update_service_to_an_unknown_revision_fails(ecs, unique):
+    family = f"td-{unique}"
+    register(ecs, family)
+    cluster = ecs.create_cluster(clusterName=f"c-{unique}")["cluster"]["clusterName"]
+    ecs.create_service(cluster=cluster, serviceName="svc", taskDefinition=family, desiredCount=0)
+
+    with pytest.raises(ClientError) as raised:
+        ecs.update_service(cluster=cluster, service="svc", taskDefinition=f"{family}:9")
+
+    assert raised.value.response["Error"]["Code"] == "ClientException"
+    assert _service(ecs, cluster)["taskDefinition"].endswith(f"{family}:1")
