@@ -18,6 +18,8 @@ from . import options as task_options
 from .common import RETRY
 from .common import DataSyncErrorHandler
 from .common import wait_for
+from .task import describe_task
+from .task import list_tasks
 
 TERMINAL = ("SUCCESS", "ERROR")
 BUSY = ("QUEUED", "LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING", "CANCELLING")
@@ -34,18 +36,7 @@ START_RETRY = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20,
 # --- API -------------------------------------------------------------------------------------------
 
 
-@DataSyncErrorHandler.common_error_handler("list DataSync tasks")
-@RETRY
-def list_tasks(client):
-    return client.get_paginator("list_tasks").paginate().build_full_result().get("Tasks", [])
-
-
-@DataSyncErrorHandler.list_error_handler("describe task {arn}")
-@RETRY
-def describe_task(client, arn):
-    described = client.describe_task(TaskArn=arn)
-    described.pop("ResponseMetadata", None)
-    return described
+# ListTasks (name lookup) and DescribeTask are task.py's: list_tasks, describe_task.
 
 
 @DataSyncErrorHandler.common_error_handler("start an execution of task {params[TaskArn]}")
