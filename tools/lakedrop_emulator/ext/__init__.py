@@ -11,9 +11,10 @@ def install_all() -> None:
         return
     from . import datasync
     from . import efs
+    from . import kms
     from . import lambda_runner
     from . import s3
 
-    for module in (datasync, efs, s3, lambda_runner):
+    for module in (datasync, efs, s3, lambda_runner, kms):
         module.install()
     _INSTALLED = True
