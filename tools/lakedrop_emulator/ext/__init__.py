@@ -11,10 +11,11 @@ def install_all() -> None:
         return
     from . import datasync
     from . import efs
+    from . import efs_policies
     from . import kms
     from . import lambda_runner
     from . import s3
 
-    for module in (datasync, efs, s3, lambda_runner, kms):
+    for module in (datasync, efs, s3, lambda_runner, kms, efs_policies):
         module.install()
     _INSTALLED = True
