@@ -1,0 +1,129 @@
+"""lakedrop.delivery.efs_file_system_policy: create, equivalent re-run with zero writes, update with a
+diff, check mode, delete, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support.ansible import run_module
+
+MODULE = "efs_file_system_policy"
+
+
+@pytest.fixture
+def file_system(emulator, unique) -> dict:
+    return emulator.client("efs").create_file_system(CreationToken=f"lakedrop-it-fsp-{unique}", Encrypted=True)
+
+
+def policy(emulator, fs_arn, actions=("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")):
+    account = emulator.account_id()
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "*",
+                "Resource": fs_arn,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "MountThroughAccessPoints",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": list(actions),
+                "Resource": fs_arn,
+                "Condition": {
+                    "StringEquals": {
+                        "elasticfilesystem:AccessPointArn": [fs_arn.replace("file-system/fs-", "access-point/fsap-")]
+                    },
+                    "Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"},
+                },
+            },
+        ],
+    }
+
+
+def stored(emulator, fs_id):
+    efs = emulator.client("efs")
+    try:
+        return json.loads(efs.describe_file_system_policy(FileSystemId=fs_id)["Policy"])
+    except efs.exceptions.PolicyNotFound:
+        return None
+
+
+def test_policy(emulator, file_system):
+    fs_id, fs_arn = file_system["FileSystemId"], file_system["FileSystemArn"]
+    document = policy(emulator, fs_arn)
+
+    mark = emulator.mark()
+    result = run_module(emulator, MODULE, {"file_system": fs_id, "policy": document}, check=True, diff=True)
+    assert result.changed and result["diff"] == {"before": {}, "after": document}
+    assert emulator.writes(mark) == [] and stored(emulator, fs_id) is None
+
+    result = run_module(emulator, MODULE, {"file_system": fs_id, "policy": document})
+    assert result.changed and result["file_system_id"] == fs_id and stored(emulator, fs_id) == document
+
+    # the same policy written differently (key order, one-item lists as strings, a JSON string, the ARN):
+    # no write, and check mode reads the stored document back
+    rewritten = json.loads(json.dumps(document))
+    rewritten["Statement"][0]["Action"] = ["*"]
+    rewritten["Statement"][1]["Condition"]["StringEquals"]["elasticfilesystem:AccessPointArn"] = document["Statement"][
+        1
+    ]["Condition"]["StringEquals"]["elasticfilesystem:AccessPointArn"][0]
+    rewritten["Statement"].reverse()
+    mark = emulator.mark()
+    result = run_module(emulator, MODULE, {"file_system": fs_arn, "policy": json.dumps(rewritten, sort_keys=True)})
+    assert not result.changed and result["policy"] == document
+    result = run_module(emulator, MODULE, {"file_system": fs_id, "policy": rewritten}, check=True)
+    assert not result.changed and result["policy"] == document
+    assert emulator.writes(mark) == []
+
+    # update, with a diff
+    mount_only = policy(emulator, fs_arn, actions=("elasticfilesystem:ClientMount",))
+    result = run_module(emulator, MODULE, {"file_system": fs_id, "policy": mount_only}, diff=True)
+    assert result.changed and result["diff"] == {"before": document, "after": mount_only}
+    assert stored(emulator, fs_id) == mount_only
+
+    # delete: check mode first, then for real, then nothing to do
+    mark = emulator.mark()
+    result = run_module(emulator, MODULE, {"file_system": fs_id, "state": "absent"}, check=True, diff=True)
+    assert result.changed and result["diff"] == {"before": mount_only, "after": {}} and emulator.writes(mark) == []
+    result = run_module(emulator, MODULE, {"file_system": fs_id, "state": "absent"})
+    assert result.changed and result["policy"] == {} and stored(emulator, fs_id) is None
+    mark = emulator.mark()
+    assert not run_module(emulator, MODULE, {"file_system": fs_id, "state": "absent"}).changed
+    assert emulator.writes(mark) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"file_system": "fs-0123456789abcdef0", "policy": "{not json"}, "policy is not valid JSON"),
+        ({"file_system": "fs-0123456789abcdef0", "policy": {"Version": "2012-10-17"}}, "non-empty Statement"),
+        ({"file_system": "fs-0123456789abcdef0"}, "policy is required with state=present"),
+        (
+            {"file_system": "fs-0123456789abcdef0", "state": "absent", "policy": {"Statement": [{}]}},
+            "do not give policy",
+        ),
+        (
+            {"file_system": "arn:aws:s3:::bucket", "policy": {"Statement": [{}]}},
+            "but 'arn:aws:s3:::bucket' is an S3 bucket ARN",
+        ),
+        ({"policy": {"Statement": [{}]}}, "missing required arguments: file_system"),
+    ],
+)
+def test_bad_input_fails_before_any_call(emulator, args, message):
+    mark = emulator.mark()
+    result = run_module(emulator, MODULE, args)
+    assert result.failed and message in result["msg"], result["msg"]
+    assert emulator.calls(mark) == []
+
+
+def test_missing_file_system(emulator):
+    mark = emulator.mark()
+    result = run_module(emulator, MODULE, {"file_system": "fs-00000000", "state": "absent"})
+    assert result.failed and "FileSystemNotFound" in str(result.result)
+    assert emulator.writes(mark) == []
