@@ -33,9 +33,10 @@ options:
     type: dict
     required: true
   container_name:
-    description: The container that mounts the volume. It must exist in the task definition.
+    description:
+      - The container that mounts the volume. It must exist in the task definition. Required when
+        O(state=present); not used when O(state=absent).
     type: str
-    required: true
   volume_name:
     description: Name of the volume in the task definition (letters, digits, C(-) and C(_), at most 255).
     type: str
@@ -108,7 +109,7 @@ EXAMPLES = r"""
 
 - name: Remove the volume and its mount points again
   ansible.builtin.set_fact:
-    without_efs: "{{ latest | lakedrop.delivery.with_efs_volume(container_name='app', volume_name='shared', state='absent') }}"
+    without_efs: "{{ latest | lakedrop.delivery.with_efs_volume(volume_name='shared', state='absent') }}"
 """
 
 RETURN = r"""
@@ -328,8 +329,8 @@ def _register_args(api):
 
 def with_efs_volume(
     task_definition,
-    container_name,
-    volume_name,
+    container_name=None,
+    volume_name=None,
     file_system_id=None,
     access_point_id=None,
     container_path=None,
@@ -362,7 +363,7 @@ def with_efs_volume(
 
     before, unkept = _normalise(task_definition)
     names = [c.get("name") for c in before["containerDefinitions"]]
-    if container_name not in names:
+    if state == "present" and container_name not in names:
         raise AnsibleFilterError(
             f"with_efs_volume: no container named {container_name!r} in task definition "
             f"{before.get('family', '?')}:{before.get('revision', '?')} (containers: {', '.join(map(str, names))})"

@@ -225,6 +225,15 @@ def test_absent_removes_the_volume_and_every_mount_point_of_it():
     }
 
 
+def test_absent_needs_no_container():
+    td = add(TASK_DEFINITION)["task_definition"]
+
+    result = with_efs_volume(td, volume_name="shared", state="absent")
+
+    assert result["changed"]
+    assert result["task_definition"] == TASK_DEFINITION
+
+
 def test_absent_without_the_volume_changes_nothing():
     result = with_efs_volume(info_shape(TASK_DEFINITION), container_name="app", volume_name="shared", state="absent")
 
@@ -291,6 +300,7 @@ def test_what_the_register_module_cannot_carry_is_reported(field, value, reporte
     ("overrides", "message"),
     [
         ({"container_name": "web"}, "no container named 'web' in task definition reports:7 (containers: app, sidecar)"),
+        ({"container_name": None}, "no container named None"),
         ({"file_system_id": "fs-XYZ"}, "file_system_id must look like"),
         ({"file_system_id": None}, "file_system_id must look like"),
         ({"access_point_id": FS}, "access_point_id must look like"),
