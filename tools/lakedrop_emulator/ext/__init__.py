@@ -11,11 +11,12 @@ def install_all() -> None:
         return
     from . import datasync
     from . import efs
+    from . import efs_access_points
     from . import efs_policies
     from . import kms
     from . import lambda_runner
     from . import s3
 
-    for module in (datasync, efs, s3, lambda_runner, kms, efs_policies):
+    for module in (datasync, efs, efs_access_points, s3, lambda_runner, kms, efs_policies):
         module.install()
     _INSTALLED = True
