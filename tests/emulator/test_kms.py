@@ -29,7 +29,9 @@ def test_disable_enable_by_id_or_arn(clients, key, by):
 @pytest.mark.parametrize("by", ["KeyId", "Arn"])
 def test_schedule_and_cancel_deletion_by_id_or_arn(clients, key, by):
     kms = clients("kms", "source")
-    scheduled = assert_output_matches("kms", "ScheduleKeyDeletion", kms.schedule_key_deletion(KeyId=key[by], PendingWindowInDays=7))
+    scheduled = assert_output_matches(
+        "kms", "ScheduleKeyDeletion", kms.schedule_key_deletion(KeyId=key[by], PendingWindowInDays=7)
+    )
     assert scheduled["KeyId"] == key["Arn"]  # AWS answers the key ARN whatever the caller named
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
     cancelled = assert_output_matches("kms", "CancelKeyDeletion", kms.cancel_key_deletion(KeyId=key[by]))

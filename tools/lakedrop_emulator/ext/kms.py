@@ -37,7 +37,12 @@ def install() -> None:
         self._validate_cmk_id(key_id)
         deletion_date = self.kms_backend.schedule_key_deletion(key_id, window)
         key = self.kms_backend.keys[self.kms_backend.get_key_id(key_id)]
-        answer = {"KeyId": key.arn, "DeletionDate": deletion_date, "KeyState": key.key_state, "PendingWindowInDays": window}
+        answer = {
+            "KeyId": key.arn,
+            "DeletionDate": deletion_date,
+            "KeyState": key.key_state,
+            "PendingWindowInDays": window,
+        }
         return json.dumps({k: v for k, v in answer.items() if v is not None})
 
     def cancel_key_deletion(self: Any) -> str:
