@@ -153,7 +153,6 @@ replaced:
   type: bool
 """
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
@@ -163,17 +162,14 @@ from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import Changes
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import creation_diff
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import deletion_diff
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.locations import bucket_name
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.locations import read_s3_location
 
 STORAGE_CLASSES = ["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE",
                    "OUTPOSTS", "GLACIER_INSTANT_RETRIEVAL"]
 
 
 # --- validation (before any call) --------------------------------------------------------------------
-
-def bucket_name(value):
-    """The bucket (or access point) name inside a name or an ARN."""
-    return value.split(":")[-1].split("/")[-1] if arns.is_arn(value) else value
-
 
 def validate(params):
     """Every problem with the arguments, as messages; nothing is called before this is empty."""
@@ -216,20 +212,8 @@ def find_location(client, params):
 
 
 def read_location(client, arn, partition="aws"):
-    """Describe + parsed URI + tags, in the module's return shape."""
-    described = ds.describe_location_s3(client, arn)
-    if not described:
-        return None
-    described.pop("ResponseMetadata", None)
-    location = camel_dict_to_snake_dict(described)
-    parsed = ds.parse_location_uri(described["LocationUri"]) or {}
-    location["bucket_name"] = parsed.get("bucket_name")
-    location["bucket_arn"] = f"arn:{partition}:s3:::{parsed.get('bucket_name')}"
-    location["subdirectory"] = parsed.get("subdirectory", "")
-    location["tags"] = ds.list_tags(client, arn)
-    if "creation_time" in location:
-        location["creation_time"] = str(location["creation_time"])
-    return location
+    """Describe + parsed URI + tags, in the module's return shape (shared with datasync_location_info)."""
+    return read_s3_location(client, arn, partition)
 
 
 # --- desired state and comparison ----------------------------------------------------------------

@@ -95,3 +95,31 @@ def log_group_arn(emulator) -> str:
     name = f"/lakedrop/it-{uuid.uuid4().hex[:8]}"
     logs.create_log_group(logGroupName=name)
     return logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["arn"]
+
+
+@pytest.fixture(scope="module")
+def efs_extra(emulator, efs_env) -> dict:
+    """More around `efs_env`: a second access point (root /other) and a second security group on the same
+    file system, an access point of another file system, and a default subnet whose Availability Zone has
+    no mount target of `efs_env`'s file system."""
+    ec2 = emulator.client("ec2")
+    efs = emulator.client("efs")
+    subnets = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+    lonely = next(s for s in subnets if s["SubnetId"] not in efs_env["subnet_ids"])
+    sg = ec2.create_security_group(
+        GroupName=f"lakedrop-it-{uuid.uuid4().hex[:8]}", Description="it", VpcId=subnets[0]["VpcId"]
+    )
+    ap = efs.create_access_point(FileSystemId=efs_env["file_system_id"], RootDirectory={"Path": "/other"})
+    other_fs = efs.create_file_system(CreationToken=uuid.uuid4().hex, Encrypted=True)
+    other_ap = efs.create_access_point(FileSystemId=other_fs["FileSystemId"], RootDirectory={"Path": "/lake"})
+    account = emulator.account_id()
+    return {
+        "access_point_id": ap["AccessPointId"],
+        "access_point_arn": ap["AccessPointArn"],
+        "security_group_id": sg["GroupId"],
+        "security_group_arn": f"arn:aws:ec2:{emulator.region}:{account}:security-group/{sg['GroupId']}",
+        "other_file_system_id": other_fs["FileSystemId"],
+        "other_file_system_arn": other_fs["FileSystemArn"],
+        "other_access_point_id": other_ap["AccessPointId"],
+        "subnet_without_mount_target_id": lonely["SubnetId"],
+    }

@@ -578,6 +578,18 @@ class DataSyncApi:
                 location.uri = f"efs://{location.efs_host}/{_uri_subdir(location.subdirectory)}"
         return self._ok()
 
+    def create_location_nfs(self):
+        # Only so that tests can list a location of a type the collection does not manage (no agents here).
+        params = self._call("CreateLocationNfs")
+        with LOCK:
+            sub = params["Subdirectory"]
+            location = Location(self._backend, "NFS", f"nfs://{params['ServerHostname']}/{_uri_subdir(sub)}",
+                                {"OnPremConfig": params["OnPremConfig"]})
+            location.subdirectory = sub
+            self._backend.locations[location.arn] = location
+            self._backend.set_tags(location.arn, params.get("Tags"))
+        return self._ok({"LocationArn": location.arn})
+
     def list_locations(self):
         params = self._call("ListLocations")
         with LOCK:

@@ -1,0 +1,385 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: lakedrop.delivery contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: datasync_location_efs
+short_description: Manage AWS DataSync Amazon EFS locations
+version_added: 0.1.0
+description:
+  - Create, update in place, replace (only when allowed) or delete a DataSync location for an Amazon EFS
+    file system, optionally mounted through an EFS access point and with an IAM role.
+  - DataSync locations have no name. An existing location is identified by O(location_arn) when given,
+    otherwise by its URI (file system and subdirectory; C(sub/), C(/sub) and C(sub) are the same). When
+    several locations share that URI, O(tags) and then O(subnet) and O(security_groups) narrow the
+    choice; if it is still ambiguous the module fails and lists them.
+  - IDs are resolved to ARNs with read calls before anything is written; a file system, subnet,
+    security group or access point that does not exist, or an access point of another file system,
+    fails with a message naming it.
+  - The subdirectory (with O(location_arn)), access point, role and in-transit encryption are changed
+    in place with C(UpdateLocationEfs). The file system, subnet and security groups cannot be changed in
+    place; see O(allow_replacement).
+author:
+  - Lakedrop Delivery Maintainers (@lakedrop)
+options:
+  state:
+    description: Whether the location should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  file_system:
+    description:
+      - The EFS file system, as an ID (V(fs-0123456789abcdef0)) or an ARN.
+      - Required unless O(location_arn) is given.
+    type: str
+  subdirectory:
+    description:
+      - The directory DataSync reads from or writes to, relative to the file system's root, or to the
+        access point's root directory when O(access_point) is given. A leading or trailing C(/) makes no
+        difference; V("") and V(/) are the root. Must not contain C(//), C(/./) or C(/../).
+      - With O(location_arn), changing it updates the location in place; without it, a different
+        subdirectory names a different location.
+    type: str
+    default: ""
+  subnet:
+    description:
+      - The subnet (ID or ARN) in which DataSync creates the network interface that mounts the file
+        system. Its Availability Zone must have a mount target of the file system.
+      - Required with O(state=present) unless O(location_arn) is given. Cannot be changed in place.
+    type: str
+  security_groups:
+    description:
+      - One to five security groups (IDs or ARNs) for that network interface; they must be allowed to
+        reach the mount targets on NFS port 2049.
+      - Required with O(state=present) unless O(location_arn) is given. Compared as a set. Cannot be
+        changed in place.
+    type: list
+    elements: str
+  access_point:
+    description:
+      - An access point (ID V(fsap-…) or ARN) of O(file_system) through which DataSync mounts it.
+      - Leaving it out means no access point; removing it from the arguments removes it from the
+        location.
+    type: str
+  file_system_access_role_arn:
+    description:
+      - An IAM role that DataSync assumes to access the file system (for file system policies that
+        require IAM authorization).
+      - Leaving it out means no role; removing it from the arguments removes it from the location.
+    type: str
+  in_transit_encryption:
+    description:
+      - Whether DataSync encrypts NFS traffic to the file system with TLS 1.2.
+      - DataSync requires V(TLS1_2) with an access point or a role, so V(NONE) together with
+        O(access_point) or O(file_system_access_role_arn) is refused.
+      - When omitted, the module uses V(TLS1_2) if O(access_point) or O(file_system_access_role_arn) is
+        given; otherwise an existing location keeps its setting and a new one gets V(NONE), DataSync's
+        default.
+    type: str
+    choices: [NONE, TLS1_2]
+  location_arn:
+    description:
+      - ARN of the location to manage. Pins the identity so the subdirectory can be changed in place
+        and the file system compared. The location must exist when given with O(state=present).
+    type: str
+extends_documentation_fragment:
+  - lakedrop.delivery.lakedrop
+  - lakedrop.delivery.lakedrop.replacement
+  - lakedrop.delivery.lakedrop.propagation
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+notes:
+  - Supports check mode and diff mode. A second run with the same arguments makes no write call.
+  - With O(allow_replacement=true) the new location is created before the old one is deleted, so a
+    create that AWS refuses leaves the old location in place.
+  - The caller needs C(elasticfilesystem:DescribeFileSystems), C(elasticfilesystem:DescribeAccessPoints),
+    C(ec2:DescribeSubnets) and C(ec2:DescribeSecurityGroups) besides the DataSync permissions, and
+    DataSync creates network interfaces in O(subnet).
+"""
+
+EXAMPLES = r"""
+- name: Destination location on incoming/ under an access point's root directory
+  lakedrop.delivery.datasync_location_efs:
+    file_system: fs-0123456789abcdef0
+    subdirectory: /incoming
+    subnet: subnet-0123456789abcdef0
+    security_groups:
+      - sg-0123456789abcdef0
+    access_point: fsap-0123456789abcdef0
+    tags:
+      Name: lakedrop-destination
+  register: destination_location
+
+- name: Stop using the access point (in place; TLS stays as it is)
+  lakedrop.delivery.datasync_location_efs:
+    location_arn: "{{ destination_location.location.location_arn }}"
+    subdirectory: /incoming
+    in_transit_encryption: TLS1_2
+
+- name: Move the location to other subnets, replacing it
+  lakedrop.delivery.datasync_location_efs:
+    location_arn: "{{ destination_location.location.location_arn }}"
+    file_system: fs-0123456789abcdef0
+    subdirectory: /incoming
+    subnet: subnet-0fedcba9876543210
+    security_groups:
+      - sg-0123456789abcdef0
+    in_transit_encryption: TLS1_2
+    allow_replacement: true
+  register: moved_location
+
+- name: Remove the location
+  lakedrop.delivery.datasync_location_efs:
+    state: absent
+    file_system: fs-0123456789abcdef0
+    subdirectory: /incoming
+"""
+
+RETURN = r"""
+location:
+  description: The location after the module ran (in check mode, what it would be). Empty when absent.
+  returned: always
+  type: dict
+  contains:
+    location_arn:
+      description: ARN of the location (null when it would be created in check mode).
+      type: str
+      sample: arn:aws:datasync:eu-west-1:222222222222:location/loc-0123456789abcdef0
+    location_uri:
+      description: DataSync's URI of the location.
+      type: str
+      sample: efs://eu-west-1.fs-0123456789abcdef0/incoming/
+    file_system_id:
+      description: The file system, parsed from the URI (DataSync does not return it).
+      type: str
+      sample: fs-0123456789abcdef0
+    file_system_arn:
+      description: The file system's ARN, derived from the URI's region and file system ID and the
+        location ARN's account.
+      type: str
+      sample: arn:aws:elasticfilesystem:eu-west-1:222222222222:file-system/fs-0123456789abcdef0
+    subdirectory:
+      description: The directory, without leading or trailing C(/).
+      type: str
+      sample: incoming
+    ec2_config:
+      description: Where DataSync mounts the file system from.
+      type: dict
+      contains:
+        subnet_arn:
+          description: The subnet's ARN.
+          type: str
+          sample: arn:aws:ec2:eu-west-1:222222222222:subnet/subnet-0123456789abcdef0
+        security_group_arns:
+          description: The security groups' ARNs.
+          type: list
+          elements: str
+          sample: ["arn:aws:ec2:eu-west-1:222222222222:security-group/sg-0123456789abcdef0"]
+    access_point_arn:
+      description: The access point's ARN, or null.
+      type: str
+      sample: arn:aws:elasticfilesystem:eu-west-1:222222222222:access-point/fsap-0123456789abcdef0
+    file_system_access_role_arn:
+      description: The role DataSync assumes to access the file system, or null.
+      type: str
+    in_transit_encryption:
+      description: V(NONE) or V(TLS1_2).
+      type: str
+      sample: TLS1_2
+    creation_time:
+      description: When the location was created (null when it would be created in check mode).
+      type: str
+    tags:
+      description: The location's tags.
+      type: dict
+      sample: {"Name": "lakedrop-destination"}
+replaced:
+  description: Whether a new location replaced the old one (O(allow_replacement=true)).
+  returned: always
+  type: bool
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils import ec2 as ec2_api
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync as ds
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs as efs_api
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs_location as el
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import creation_diff
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import deletion_diff
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.locations import partition_of
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.locations import read_efs_location
+
+
+def find_location(client, params, region):
+    """The existing location's ARN, or None. Fails (ValueError) when ambiguous."""
+    if params["location_arn"]:
+        return params["location_arn"] if ds.describe_location_efs(client, params["location_arn"]) else None
+    host = el.uri_host(params["file_system"], region)
+    listed = ds.list_locations(client, el.uri_prefix_filter(host))
+    matches = ds.candidates(listed, "efs", host, params["subdirectory"])
+    if len(matches) > 1 and params["tags"]:
+        tags = params["tags"]
+        matches = el.narrow(matches, lambda m: all(ds.list_tags(client, m["LocationArn"]).get(k) == v for k, v in tags.items()))
+    if len(matches) > 1 and (params["subnet"] or params["security_groups"]):
+        matches = el.narrow(matches, lambda m: el.ec2_matches(ds.describe_location_efs(client, m["LocationArn"]) or {},
+                                                              params["subnet"], params["security_groups"]))
+    if len(matches) > 1:
+        raise ValueError(ds.ambiguity_message("EFS", ds.location_uri("efs", host, params["subdirectory"]),
+                                              [m["LocationArn"] for m in matches]))
+    return matches[0]["LocationArn"] if matches else None
+
+
+def resolve(module, current=None):
+    """IDs -> ARNs with read calls (EFS, EC2). Fails naming whatever does not exist, before any write.
+    Parts the arguments leave out come from `current`."""
+    params, region = module.params, module.region
+    ec2_config = (current or {}).get("ec2_config") or {}
+    resolved = {
+        "file_system_id": (current or {}).get("file_system_id"),
+        "file_system_arn": (current or {}).get("file_system_arn"),
+        "subnet_arn": ec2_config.get("subnet_arn"),
+        "security_group_arns": ec2_config.get("security_group_arns") or [],
+        "access_point_arn": None,
+    }
+    efs = None
+    if params["file_system"]:
+        efs = module.client("efs")
+        fs_id = el.file_system_id(params["file_system"])
+        found = efs_api.describe_file_system(efs, fs_id)
+        if not found:
+            raise ValueError(f"file_system {fs_id} does not exist in {region} (or this account cannot see it); "
+                             "create it first or check the ID.")
+        resolved["file_system_id"], resolved["file_system_arn"] = fs_id, found["FileSystemArn"]
+    if params["access_point"]:
+        efs = efs or module.client("efs")
+        ap_id = arns.resource_id(params["access_point"])
+        found = efs_api.describe_access_point(efs, ap_id)
+        if not found:
+            raise ValueError(f"access_point {ap_id} does not exist in {region}; create it first or check the ID.")
+        if found["FileSystemId"] != resolved["file_system_id"]:
+            raise ValueError(f"access_point {ap_id} belongs to file system {found['FileSystemId']}, not "
+                             f"{resolved['file_system_id']}; an access point mounts only its own file system.")
+        resolved["access_point_arn"] = found["AccessPointArn"]
+    if params["subnet"] or params["security_groups"]:
+        ec2 = module.client("ec2")
+        if params["subnet"]:
+            subnet_id = arns.resource_id(params["subnet"])
+            found = ec2_api.describe_subnets(ec2, SubnetIds=[subnet_id])
+            if not found:
+                raise ValueError(f"subnet {subnet_id} does not exist in {region}; check the ID.")
+            resolved["subnet_arn"] = found[0].get("SubnetArn") or (
+                f"arn:{partition_of(region)}:ec2:{region}:{found[0]['OwnerId']}:subnet/{subnet_id}")
+        if params["security_groups"]:
+            ids = [arns.resource_id(g) for g in params["security_groups"]]
+            found = dict((g["GroupId"], g) for g in ec2_api.describe_security_groups(
+                ec2, Filters=[{"Name": "group-id", "Values": ids}]))
+            missing = [i for i in ids if i not in found]
+            if missing:
+                raise ValueError(f"security_groups: {', '.join(missing)} {'does' if len(missing) == 1 else 'do'} not exist "
+                                 f"in {region}; check the IDs.")
+            resolved["security_group_arns"] = [
+                found[i].get("SecurityGroupArn") or f"arn:{partition_of(region)}:ec2:{region}:{found[i]['OwnerId']}:security-group/{i}"
+                for i in ids]
+    return resolved
+
+
+# --- actions --------------------------------------------------------------------------------------
+
+def ensure_absent(module, client, arn):
+    if not arn:
+        return dict(changed=False, location={}, replaced=False)
+    current = read_efs_location(client, arn)
+    if not module.check_mode:
+        ds.delete_location(client, arn)
+    return dict(changed=True, location={}, replaced=False, diff=deletion_diff(current))
+
+
+def create(module, client, resolved, current=None):
+    """Create the location (or, in check mode, describe what would be created)."""
+    params = module.params
+    if current and params["tags"] is None:  # a replacement keeps the old location's tags
+        params = dict(params, tags=current["tags"])
+    elif current:
+        params = dict(params, tags=ds.tag_changes(current["tags"], params["tags"], params["purge_tags"])[2])
+    if module.check_mode:
+        return el.desired_location(params, resolved, current)
+    arn = ds.create_location_efs(client, el.create_params(params, resolved, current), params["propagation_timeout"])
+    return read_efs_location(client, arn)
+
+
+def ensure_present(module, client, arn):
+    params = module.params
+    if not arn:
+        if params["location_arn"]:
+            module.fail_json(msg=f"location_arn {params['location_arn']} does not exist; omit it to create a new location.")
+        location = create(module, client, resolve(module))
+        return dict(changed=True, location=location, replaced=False, diff=creation_diff(location))
+    current = read_efs_location(client, arn)
+    resolved = resolve(module, current)
+    in_place, create_only = el.compare(current, params, resolved)
+    if create_only.changed:
+        if not params["allow_replacement"]:
+            module.fail_json(msg=el.replacement_message(arn, create_only))
+        # Create first: if AWS refuses the new location, the old one is still there.
+        location = create(module, client, resolved, current)
+        if not module.check_mode:
+            ds.delete_location(client, arn)
+        return dict(changed=True, location=location, replaced=True, diff={"before": current, "after": location})
+    if not in_place.changed:
+        return dict(changed=False, location=current, replaced=False, diff=in_place.diff())
+    updates = el.update_params(in_place)
+    if module.check_mode:
+        location = el.predict(current, in_place)
+    else:
+        if updates:
+            ds.update_location_efs(client, arn, updates, params["propagation_timeout"])
+        ds.apply_tags(client, arn, current["tags"], params["tags"], params["purge_tags"], False)
+        location = read_efs_location(client, arn)
+    return dict(changed=True, location=location, replaced=False, diff=in_place.diff())
+
+
+def main():
+    argument_spec = dict(
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        file_system=dict(type="str"),
+        subdirectory=dict(type="str", default=""),
+        subnet=dict(type="str"),
+        security_groups=dict(type="list", elements="str"),
+        access_point=dict(type="str"),
+        file_system_access_role_arn=dict(type="str"),
+        in_transit_encryption=dict(type="str", choices=el.ENCRYPTION),
+        location_arn=dict(type="str"),
+        allow_replacement=dict(type="bool", default=False),
+        propagation_timeout=dict(type="int", default=120),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    problems = el.validate(module.params, module.region)
+    if problems:
+        module.fail_json(msg=" ".join(problems), problems=problems)
+    client = module.client("datasync")
+    try:
+        arn = find_location(client, module.params, module.region)
+        if module.params["state"] == "absent":
+            result = ensure_absent(module, client, arn)
+        else:
+            result = ensure_present(module, client, arn)
+    except ValueError as err:
+        module.fail_json(msg=str(err))
+    except AnsibleAWSError as err:
+        module.fail_json_aws_error(err)
+    if not module._diff:
+        result.pop("diff", None)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
