@@ -10,6 +10,7 @@ def install_all() -> None:
     if _INSTALLED:
         return
     from . import datasync
+    from . import ecs
     from . import efs
     from . import efs_access_points
     from . import efs_policies
@@ -17,6 +18,6 @@ def install_all() -> None:
     from . import lambda_runner
     from . import s3
 
-    for module in (datasync, efs, efs_access_points, s3, lambda_runner, kms, efs_policies):
+    for module in (datasync, efs, efs_access_points, s3, lambda_runner, kms, efs_policies, ecs):
         module.install()
     _INSTALLED = True
