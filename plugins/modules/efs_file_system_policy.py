@@ -48,7 +48,7 @@ extends_documentation_fragment:
 notes:
   - Supports check mode and diff mode. A second run with the same arguments makes no write call.
   - Run in check mode with the expected policy, the module reads the policy back without changing it
-    (RV(policy) is the stored document, RV(changed) says whether it differs in meaning).
+    (RV(policy) is the stored document, C(changed) says whether it differs in meaning).
 """
 
 EXAMPLES = r"""

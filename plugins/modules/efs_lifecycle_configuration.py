@@ -61,7 +61,7 @@ extends_documentation_fragment:
 notes:
   - Supports check mode and diff mode. A second run with the same arguments makes no write call.
   - Run in check mode with the expected arguments, the module reads the configuration back without
-    changing it (RV(lifecycle) is what the file system has, RV(changed) says whether it differs).
+    changing it (RV(lifecycle) is what the file system has, C(changed) says whether it differs).
 """
 
 EXAMPLES = r"""
