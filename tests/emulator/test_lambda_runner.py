@@ -201,3 +201,32 @@ def test_queued_burst_is_batched(emulator, pipeline):
     assert sum(i["records"] for i in invocations) >= 40
     assert len(starts) <= 3
     assert wait_until(lambda: emulator.control("GET", "lambda/idle")["messages"] == 0, timeout=30)
+
+
+def test_mappings_are_listed_by_function_name_or_arn(emulator, pipeline):
+    lam, sqs = emulator.client("lambda"), emulator.client("sqs")
+    url = sqs.create_queue(QueueName=f"map-{pipeline['suffix']}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=pipeline["function"], BatchSize=10, Enabled=False)
+    name = pipeline["function"].split(":")[-1]
+    for function in (name, pipeline["function"]):
+        found = lam.list_event_source_mappings(FunctionName=function, EventSourceArn=arn)["EventSourceMappings"]
+        assert [m["EventSourceArn"] for m in found] == [arn]
+
+
+def test_filter_rules_in_any_case_and_empty_values_round_trip(emulator, pipeline):
+    """S3 takes `Prefix`/`Suffix` and an empty value (community.aws sends both); moto asserted."""
+    s3 = emulator.client("s3", "source")
+    before = s3.get_bucket_notification_configuration(Bucket=pipeline["bucket"])
+    rules = [{"Name": "Prefix", "Value": "incoming/"}, {"Name": "Suffix", "Value": ""}]
+    config = {
+        "LambdaFunctionConfigurations": [
+            {"Id": "case", "LambdaFunctionArn": pipeline["function"], "Events": ["s3:ObjectCreated:*"],
+             "Filter": {"Key": {"FilterRules": rules}}}
+        ]
+    }
+    s3.put_bucket_notification_configuration(Bucket=pipeline["bucket"], NotificationConfiguration=config)
+    stored = s3.get_bucket_notification_configuration(Bucket=pipeline["bucket"])["LambdaFunctionConfigurations"]
+    assert stored[0]["Filter"]["Key"]["FilterRules"] == rules
+    before.pop("ResponseMetadata", None)
+    s3.put_bucket_notification_configuration(Bucket=pipeline["bucket"], NotificationConfiguration=before)

@@ -575,6 +575,55 @@ def _validate_destinations(bucket: Any) -> list[str]:
     return problems
 
 
+EMPTY_VALUE = "__lakedrop_empty_filter_value__"
+
+
+def _filter_rules(config: dict) -> list[dict]:
+    rules = []
+    for kind in ("QueueConfiguration", "CloudFunctionConfiguration", "TopicConfiguration"):
+        entries = config.get(kind) or []
+        for entry in entries if isinstance(entries, list) else [entries]:
+            key = ((entry or {}).get("Filter") or {}).get("S3Key") or {}
+            found = key.get("FilterRule") or []
+            rules.extend(found if isinstance(found, list) else [found])
+    return rules
+
+
+def normalize_filter_rules(body: str) -> str:
+    """S3 accepts filter rule names in any case and empty values (community.aws sends `Prefix` and an
+    empty `Suffix`); moto asserts lower-case names with values. Let its parser through; the parsed
+    rules are restored to S3's spelling afterwards (see _restore_filter_rules)."""
+    import xmltodict
+
+    try:
+        document = xmltodict.parse(body)
+    except Exception:  # noqa: BLE001 - not XML: let moto answer as it would
+        return body
+    for rule in _filter_rules(document.get("NotificationConfiguration") or {}):
+        rule["Name"] = str(rule.get("Name", "")).lower()
+        rule["Value"] = rule.get("Value") or EMPTY_VALUE
+    return xmltodict.unparse(document)
+
+
+def _restore_filter_rules(parsed: Any) -> Any:
+    """Rules as S3 stores and returns them: `Prefix`/`Suffix`, empty values kept."""
+    if isinstance(parsed, dict):
+        for rule in _filter_rules(parsed):
+            rule["Name"] = str(rule["Name"]).capitalize()
+            if rule.get("Value") == EMPTY_VALUE:
+                rule["Value"] = ""
+    return parsed
+
+
+def _key_matches(self, key_name: str) -> bool:
+    """moto's matcher, with rule names compared case-insensitively (S3 does)."""
+    if "S3Key" not in self.filters:
+        return True
+    rules = self.filters["S3Key"]["FilterRule"]
+    rules = {str(r["Name"]).lower(): r.get("Value") or "" for r in (rules if isinstance(rules, list) else [rules])}
+    return key_name.startswith(rules.get("prefix", "")) and key_name.endswith(rules.get("suffix", ""))
+
+
 def _patch_notification_validation() -> None:
     from moto.s3.exceptions import InvalidArgumentError
     from moto.s3.models import S3Backend
@@ -593,6 +642,21 @@ def _patch_notification_validation() -> None:
             )
 
     S3Backend.put_bucket_notification_configuration = put_bucket_notification_configuration
+
+    from moto.s3.responses import S3Response
+
+    original_parse = S3Response._notification_config_from_body
+
+    def _notification_config_from_body(self):
+        if isinstance(self.body, (str, bytes)) and self.body:
+            body = self.body.decode() if isinstance(self.body, bytes) else self.body
+            self.body = normalize_filter_rules(body)
+        return _restore_filter_rules(original_parse(self))
+
+    S3Response._notification_config_from_body = _notification_config_from_body
+    from moto.s3.models import Notification
+
+    Notification._key_matches = _key_matches
 
 
 # --- control API ------------------------------------------------------------------------------------
@@ -670,6 +734,23 @@ def _keep_dead_letter_config(LambdaFunction) -> None:
     LambdaFunction.get_configuration = get_configuration
 
 
+def _match_mappings_by_name_or_arn() -> None:
+    """AWS filters ListEventSourceMappings by a function name, ARN or partial ARN; moto compares the
+    string given at creation, so a mapping made with the ARN is not found by name."""
+    from moto.awslambda.models import LambdaBackend
+
+    def list_event_source_mappings(self, event_source_arn, function_name):
+        esms = list(self._event_source_mappings.values())
+        if event_source_arn:
+            esms = [e for e in esms if e.event_source_arn == event_source_arn]
+        if function_name:
+            wanted = function_name.split(":function:")[-1].split(":")[0]
+            esms = [e for e in esms if e.function_arn.split(":function:")[-1].split(":")[0] == wanted]
+        return esms
+
+    LambdaBackend.list_event_source_mappings = list_event_source_mappings
+
+
 def install() -> None:
     from moto.awslambda.models import LambdaFunction
     from moto.s3 import notifications
@@ -677,6 +758,7 @@ def install() -> None:
 
     LambdaFunction._invoke_lambda = _invoke_lambda
     _keep_dead_letter_config(LambdaFunction)
+    _match_mappings_by_name_or_arn()
     notifications.send_event = _send_event
     notifications.send_test_event = _send_test_event
     _patch_notification_validation()
