@@ -12,9 +12,12 @@ description:
   - Create, update in place, replace (only when allowed) or delete a DataSync location for an Amazon EFS
     file system, optionally mounted through an EFS access point and with an IAM role.
   - DataSync locations have no name. An existing location is identified by O(location_arn) when given,
-    otherwise by its URI (file system and subdirectory; C(sub/), C(/sub) and C(sub) are the same). When
-    several locations share that URI, O(tags) and then O(subnet) and O(security_groups) narrow the
-    choice; if it is still ambiguous the module fails and lists them.
+    otherwise by its URI (file system and subdirectory; C(sub/), C(/sub) and C(sub) are the same) together
+    with its access point, because the access point decides where files land (its root directory is
+    above the subdirectory) and does not appear in the URI: two deliveries into one file system through
+    two access points are two locations. When several locations still match, O(tags) and then
+    O(subnet) and O(security_groups) narrow the choice; if it is still ambiguous the module fails and
+    lists them.
   - IDs are resolved to ARNs with read calls before anything is written; a file system, subnet,
     security group or access point that does not exist, or an access point of another file system,
     fails with a message naming it.
@@ -60,8 +63,9 @@ options:
   access_point:
     description:
       - An access point (ID V(fsap-…) or ARN) of O(file_system) through which DataSync mounts it.
-      - Leaving it out means no access point; removing it from the arguments removes it from the
-        location.
+      - Part of the location's identity (see the description). Without O(location_arn), a different
+        access point names a different location; with it, the access point is changed in place, and
+        leaving it out removes it from the location.
     type: str
   file_system_access_role_arn:
     description:
@@ -224,6 +228,9 @@ def find_location(client, params, region):
     host = el.uri_host(params["file_system"], region)
     listed = ds.list_locations(client, el.uri_prefix_filter(host))
     matches = ds.candidates(listed, "efs", host, params["subdirectory"])
+    # Same URI through another access point is another directory, so another location.
+    wanted = arns.resource_id(params["access_point"]) if params["access_point"] else None
+    matches = [m for m in matches if el.access_point_id(ds.describe_location_efs(client, m["LocationArn"]) or {}) == wanted]
     if len(matches) > 1 and params["tags"]:
         tags = params["tags"]
         matches = el.narrow(matches, lambda m: all(ds.list_tags(client, m["LocationArn"]).get(k) == v for k, v in tags.items()))

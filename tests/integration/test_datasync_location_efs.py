@@ -83,13 +83,15 @@ def test_lifecycle(emulator, efs_env, efs_extra, datasync_role, unique):
     assert result["location"]["location_arn"] == arn
     assert emulator.writes(mark) == []
 
-    # in place: another access point, a role, tags (check mode first: a diff and no writes)
+    # in place: another access point, a role, tags (check mode first: a diff and no writes); the access
+    # point is part of the identity, so changing it in place needs location_arn
     update = args(
         efs_env,
         sub,
         access_point=efs_extra["access_point_arn"],
         file_system_access_role_arn=datasync_role,
         tags={"Name": f"dst-{unique}"},
+        location_arn=arn,
     )
     mark = emulator.mark()
     result = run_module(emulator, MODULE, update, check=True, diff=True)
@@ -108,7 +110,7 @@ def test_lifecycle(emulator, efs_env, efs_extra, datasync_role, unique):
 
     # removing the access point and the role from the arguments clears them; TLS is left as it is
     mark = emulator.mark()
-    result = run_module(emulator, MODULE, args(efs_env, sub, tags={"Name": f"dst-{unique}"}), diff=True)
+    result = run_module(emulator, MODULE, args(efs_env, sub, tags={"Name": f"dst-{unique}"}, location_arn=arn), diff=True)
     assert result.changed, result.result
     assert result["diff"]["after"]["access_point_arn"] is None
     assert emulator.writes(mark) == ["datasync:UpdateLocationEfs"]
@@ -221,6 +223,25 @@ def test_identity_when_several_share_the_uri(emulator, efs_env, unique):
     # and so does the security group set, for deletion too
     result = run_module(emulator, MODULE, {**absent, "subnet": efs_env["subnet_arns"][0]})
     assert result.changed and set(uris(emulator, efs_env)) & set(made) == {made[1]}, result.result
+
+
+def test_access_point_is_part_of_the_identity(emulator, efs_env, efs_extra, unique):
+    """Two deliveries into one file system root through two access points are two locations (files land
+    under each access point's root); neither run may adopt, and repoint, the other's location."""
+    sub = f"ap-{unique}"
+    first = run_module(emulator, MODULE, args(efs_env, sub, access_point=efs_env["access_point_id"]))
+    second = run_module(emulator, MODULE, args(efs_env, sub, access_point=efs_extra["access_point_id"]))
+    assert first.changed and second.changed, (first.result, second.result)
+    assert first["location"]["location_arn"] != second["location"]["location_arn"]
+    ds = emulator.client("datasync")
+    assert ds.describe_location_efs(LocationArn=first["location"]["location_arn"])["AccessPointArn"] == efs_env["access_point_arn"]
+    mark = emulator.mark()
+    again = run_module(emulator, MODULE, args(efs_env, sub, access_point=efs_env["access_point_id"]))
+    assert not again.changed and again["location"]["location_arn"] == first["location"]["location_arn"]
+    assert emulator.writes(mark) == []
+    # by ARN, removal needs nothing else
+    gone = run_module(emulator, MODULE, {"state": "absent", "location_arn": second["location"]["location_arn"]})
+    assert gone.changed and second["location"]["location_arn"] not in uris(emulator, efs_env)
 
 
 BAD_INPUT = [

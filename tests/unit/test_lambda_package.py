@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import zipfile
 
-from ansible_collections.lakedrop.delivery.plugins.modules import lambda_package
 from support.ansible import run_module
+
+from ansible_collections.lakedrop.delivery.plugins.modules import lambda_package
 
 
 def test_bytes_do_not_depend_on_order_or_dates(tmp_path):

@@ -100,6 +100,12 @@ def uri_prefix_filter(host):
     return [{"Name": "LocationUri", "Operator": "BeginsWith", "Values": [f"efs://{host}/"]}]
 
 
+def access_point_id(described):
+    """The access point ID a described location mounts through, or None."""
+    arn = described.get("AccessPointArn")
+    return arn.rsplit("/", 1)[-1] if arn else None
+
+
 def ec2_matches(described, subnet=None, security_groups=None):
     """Whether a DescribeLocationEfs answer has this subnet and these security groups (IDs or ARNs;
     groups compared as a set). Unspecified parts match anything."""

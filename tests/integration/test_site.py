@@ -1,0 +1,127 @@
+"""The whole two-account deployment on the emulator: dry run on nothing, converge, files arrive (queued and
+direct triggers), re-run with changed=0 and zero write calls, dry run on the converged stack, teardown
+that leaves nothing behind in either account."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from support.ansible import run_playbook
+
+FAST = {"task_creating": 0.1, "launching": 0.3, "preparing": 0.2, "transferring": 0.2, "verifying": 0.1}
+
+
+@pytest.fixture(scope="module")
+def deployment(emulator):
+    name = f"it{uuid.uuid4().hex[:6]}"
+    source = emulator.account_id("source")
+    extra = {
+        "lakedrop_name": name,
+        "lakedrop_deliveries": [
+            {"name": "q", "bucket": f"{name}-source-{source}", "prefix": "incoming/", "efs_path": "/q",
+             "container_path": "/data/q", "trigger_mode": "queued", "batching_window": 1},
+            {"name": "d", "bucket": f"{name}-source-{source}", "prefix": "direct/", "efs_path": "/d",
+             "container_path": "/data/d", "trigger_mode": "direct"},
+        ],
+        "lakedrop_ecs_cluster": name,
+        "lakedrop_ecs_service": f"{name}-svc",
+        "lakedrop_ecs_family": f"{name}-rstudio",
+    }
+    previous = emulator.control("POST", "datasync/timing", {})
+    emulator.control("POST", "datasync/timing", FAST)
+    yield {"name": name, "extra": extra, "bucket": f"{name}-source-{source}"}
+    emulator.control("POST", "datasync/timing", {k: previous[k] for k in FAST})
+
+
+def site(extra, **kwargs):
+    return run_playbook("site.yml", inventory="inventories/local", extra_vars=extra, **kwargs)
+
+
+def wait_for(path, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            return True
+        time.sleep(0.5)
+    return path.exists()
+
+
+def mine(emulator, name):
+    """Everything named after this deployment, in both accounts (what teardown must remove)."""
+    found = {}
+    for account in ("source", "target"):
+        def client(service, account=account):
+            return emulator.client(service, account)
+
+        found[f"{account}:s3"] = [b["Name"] for b in client("s3").list_buckets()["Buckets"] if b["Name"].startswith(name)]
+        found[f"{account}:iam"] = [r["RoleName"] for r in client("iam").list_roles()["Roles"] if r["RoleName"].startswith(name)]
+        found[f"{account}:lambda"] = [
+            f["FunctionName"] for f in client("lambda").list_functions()["Functions"] if f["FunctionName"].startswith(name)
+        ]
+        found[f"{account}:sqs"] = [u for u in client("sqs").list_queues(QueueNamePrefix=name).get("QueueUrls", [])]
+        found[f"{account}:efs"] = [
+            f["FileSystemId"] for f in client("efs").describe_file_systems()["FileSystems"] if f.get("Name", "").startswith(name)
+        ]
+        tasks = client("datasync").list_tasks()["Tasks"]
+        found[f"{account}:datasync"] = [t["TaskArn"] for t in tasks if t.get("Name", "").startswith(name)]
+        found[f"{account}:logs"] = [
+            g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"] if name in g["logGroupName"]
+        ] + [p["policyName"] for p in client("logs").describe_resource_policies()["resourcePolicies"] if p["policyName"].startswith(name)]
+        found[f"{account}:ec2"] = [
+            g["GroupName"] for g in client("ec2").describe_security_groups()["SecurityGroups"] if g["GroupName"].startswith(name)
+        ]
+        clusters = client("ecs").describe_clusters(clusters=[name])["clusters"]
+        found[f"{account}:ecs"] = [c["clusterName"] for c in clusters if c["status"] == "ACTIVE"] + [
+            arn for arn in client("ecs").list_task_definitions(familyPrefix=f"{name}-rstudio", status="ACTIVE")["taskDefinitionArns"]
+        ]
+    return {k: v for k, v in found.items() if v}
+
+
+@pytest.mark.slow
+def test_site_lifecycle(emulator, deployment):
+    extra, name = deployment["extra"], deployment["name"]
+
+    # 1. dry run on nothing: completes, says what it would create, writes nothing
+    mark = emulator.mark()
+    run = site(extra, check=True, diff=True)
+    assert run.rc == 0, run.stdout[-4000:]
+    assert emulator.writes(mark) == []
+    assert "Would create DataSync task" in run.stdout
+
+    # 2. converge from nothing
+    run = site(extra)
+    assert run.rc == 0, run.stdout[-4000:]
+    assert run.total("failed") == 0 and run.total("changed") > 0
+    assert mine(emulator, name)["target:datasync"]
+
+    # 3. uploads reach the directory standing for the containers' mount: queued and direct triggers
+    (fs_id,) = mine(emulator, name)["target:efs"]
+    mount = emulator.state_path("efs", emulator.account_id("target"), fs_id)
+    s3 = emulator.client("s3", "source")
+    s3.put_object(Bucket=deployment["bucket"], Key="incoming/nested dir/naïve file (1).csv", Body=b"q")
+    s3.put_object(Bucket=deployment["bucket"], Key="direct/a b/c+d.csv", Body=b"d")
+    s3.put_object(Bucket=deployment["bucket"], Key="elsewhere/ignored.csv", Body=b"x")
+    assert wait_for(mount / "q" / "nested dir" / "naïve file (1).csv"), "queued upload never arrived"
+    assert wait_for(mount / "d" / "a b" / "c+d.csv"), "direct upload never arrived"
+    assert not list(mount.rglob("ignored.csv"))
+
+    # 4. re-run: every task ok, changed=0, zero write calls in either account
+    mark = emulator.mark()
+    run = site(extra)
+    assert run.rc == 0, run.stdout[-4000:]
+    assert run.total("changed") == 0, [line for line in run.stdout.splitlines() if line.startswith("changed")]
+    assert emulator.writes(mark) == []
+
+    # 5. dry run on the converged stack tells the truth: nothing to change
+    mark = emulator.mark()
+    run = site(extra, check=True, diff=True)
+    assert run.rc == 0 and run.total("changed") == 0, run.stdout[-4000:]
+    assert emulator.writes(mark) == []
+
+    # 6. teardown (bucket contents too) leaves nothing this deployment created
+    run = run_playbook("playbooks/teardown.yml", inventory="inventories/local",
+                       extra_vars={**extra, "lakedrop_teardown_bucket_contents": True})
+    assert run.rc == 0, run.stdout[-4000:]
+    assert mine(emulator, name) == {}
