@@ -14,7 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "tests"))
 
-from support.emulator import Emulator, state_dir  # noqa: E402
+from support.emulator import Emulator  # noqa: E402
+from support.emulator import state_dir  # noqa: E402
 
 
 @pytest.fixture(scope="session")

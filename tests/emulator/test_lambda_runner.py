@@ -221,8 +221,12 @@ def test_filter_rules_in_any_case_and_empty_values_round_trip(emulator, pipeline
     rules = [{"Name": "Prefix", "Value": "incoming/"}, {"Name": "Suffix", "Value": ""}]
     config = {
         "LambdaFunctionConfigurations": [
-            {"Id": "case", "LambdaFunctionArn": pipeline["function"], "Events": ["s3:ObjectCreated:*"],
-             "Filter": {"Key": {"FilterRules": rules}}}
+            {
+                "Id": "case",
+                "LambdaFunctionArn": pipeline["function"],
+                "Events": ["s3:ObjectCreated:*"],
+                "Filter": {"Key": {"FilterRules": rules}},
+            }
         ]
     }
     s3.put_bucket_notification_configuration(Bucket=pipeline["bucket"], NotificationConfiguration=config)

@@ -48,7 +48,9 @@ def efs_env(emulator) -> dict:
     sg = ec2.create_security_group(GroupName=f"lakedrop-it-{uuid.uuid4().hex[:8]}", Description="it", VpcId=vpc_id)
     fs = efs.create_file_system(CreationToken=uuid.uuid4().hex, Encrypted=True)
     for subnet in subnets:
-        efs.create_mount_target(FileSystemId=fs["FileSystemId"], SubnetId=subnet["SubnetId"], SecurityGroups=[sg["GroupId"]])
+        efs.create_mount_target(
+            FileSystemId=fs["FileSystemId"], SubnetId=subnet["SubnetId"], SecurityGroups=[sg["GroupId"]]
+        )
     ap = efs.create_access_point(
         FileSystemId=fs["FileSystemId"],
         PosixUser={"Uid": 1000, "Gid": 1000},

@@ -110,7 +110,9 @@ def test_lifecycle(emulator, efs_env, efs_extra, datasync_role, unique):
 
     # removing the access point and the role from the arguments clears them; TLS is left as it is
     mark = emulator.mark()
-    result = run_module(emulator, MODULE, args(efs_env, sub, tags={"Name": f"dst-{unique}"}, location_arn=arn), diff=True)
+    result = run_module(
+        emulator, MODULE, args(efs_env, sub, tags={"Name": f"dst-{unique}"}, location_arn=arn), diff=True
+    )
     assert result.changed, result.result
     assert result["diff"]["after"]["access_point_arn"] is None
     assert emulator.writes(mark) == ["datasync:UpdateLocationEfs"]
@@ -234,7 +236,10 @@ def test_access_point_is_part_of_the_identity(emulator, efs_env, efs_extra, uniq
     assert first.changed and second.changed, (first.result, second.result)
     assert first["location"]["location_arn"] != second["location"]["location_arn"]
     ds = emulator.client("datasync")
-    assert ds.describe_location_efs(LocationArn=first["location"]["location_arn"])["AccessPointArn"] == efs_env["access_point_arn"]
+    assert (
+        ds.describe_location_efs(LocationArn=first["location"]["location_arn"])["AccessPointArn"]
+        == efs_env["access_point_arn"]
+    )
     mark = emulator.mark()
     again = run_module(emulator, MODULE, args(efs_env, sub, access_point=efs_env["access_point_id"]))
     assert not again.changed and again["location"]["location_arn"] == first["location"]["location_arn"]

@@ -67,7 +67,9 @@ def test_lifecycle(emulator, source_bucket, datasync_role, unique):
     assert sorted(emulator.writes(mark)) == ["datasync:UntagResource", "datasync:UpdateLocationS3"]
 
     # subdirectory changes in place when the identity is pinned by location_arn
-    result = run_module(emulator, MODULE, args(source_bucket, datasync_role, subdirectory="incoming/v2", location_arn=arn))
+    result = run_module(
+        emulator, MODULE, args(source_bucket, datasync_role, subdirectory="incoming/v2", location_arn=arn)
+    )
     assert result.changed and result["location"]["location_arn"] == arn
     assert result["location"]["location_uri"] == f"s3://{source_bucket}/incoming/v2/"
 
@@ -153,8 +155,14 @@ def test_iam_propagation_is_retried(emulator, source_bucket, unique):
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        ({"bucket": "arn:aws:elasticfilesystem:eu-west-1:222222222222:file-system/fs-0123abcd"}, "an EFS file system ARN"),
-        ({"bucket_access_role_arn": "arn:aws:iam::222222222222:user/someone"}, "bucket_access_role_arn must be an IAM role ARN"),
+        (
+            {"bucket": "arn:aws:elasticfilesystem:eu-west-1:222222222222:file-system/fs-0123abcd"},
+            "an EFS file system ARN",
+        ),
+        (
+            {"bucket_access_role_arn": "arn:aws:iam::222222222222:user/someone"},
+            "bucket_access_role_arn must be an IAM role ARN",
+        ),
         ({"subdirectory": "a//b"}, "must not contain '//'"),
         ({"subdirectory": "data/*.csv"}, "may contain only"),
         ({"storage_class": "COLD"}, "storage_class"),

@@ -20,10 +20,23 @@ def deployment(emulator):
     extra = {
         "lakedrop_name": name,
         "lakedrop_deliveries": [
-            {"name": "q", "bucket": f"{name}-source-{source}", "prefix": "incoming/", "efs_path": "/q",
-             "container_path": "/data/q", "trigger_mode": "queued", "batching_window": 1},
-            {"name": "d", "bucket": f"{name}-source-{source}", "prefix": "direct/", "efs_path": "/d",
-             "container_path": "/data/d", "trigger_mode": "direct"},
+            {
+                "name": "q",
+                "bucket": f"{name}-source-{source}",
+                "prefix": "incoming/",
+                "efs_path": "/q",
+                "container_path": "/data/q",
+                "trigger_mode": "queued",
+                "batching_window": 1,
+            },
+            {
+                "name": "d",
+                "bucket": f"{name}-source-{source}",
+                "prefix": "direct/",
+                "efs_path": "/d",
+                "container_path": "/data/d",
+                "trigger_mode": "direct",
+            },
         ],
         "lakedrop_ecs_cluster": name,
         "lakedrop_ecs_service": f"{name}-svc",
@@ -52,29 +65,47 @@ def mine(emulator, name):
     """Everything named after this deployment, in both accounts (what teardown must remove)."""
     found = {}
     for account in ("source", "target"):
+
         def client(service, account=account):
             return emulator.client(service, account)
 
-        found[f"{account}:s3"] = [b["Name"] for b in client("s3").list_buckets()["Buckets"] if b["Name"].startswith(name)]
-        found[f"{account}:iam"] = [r["RoleName"] for r in client("iam").list_roles()["Roles"] if r["RoleName"].startswith(name)]
+        found[f"{account}:s3"] = [
+            b["Name"] for b in client("s3").list_buckets()["Buckets"] if b["Name"].startswith(name)
+        ]
+        found[f"{account}:iam"] = [
+            r["RoleName"] for r in client("iam").list_roles()["Roles"] if r["RoleName"].startswith(name)
+        ]
         found[f"{account}:lambda"] = [
-            f["FunctionName"] for f in client("lambda").list_functions()["Functions"] if f["FunctionName"].startswith(name)
+            f["FunctionName"]
+            for f in client("lambda").list_functions()["Functions"]
+            if f["FunctionName"].startswith(name)
         ]
         found[f"{account}:sqs"] = [u for u in client("sqs").list_queues(QueueNamePrefix=name).get("QueueUrls", [])]
         found[f"{account}:efs"] = [
-            f["FileSystemId"] for f in client("efs").describe_file_systems()["FileSystems"] if f.get("Name", "").startswith(name)
+            f["FileSystemId"]
+            for f in client("efs").describe_file_systems()["FileSystems"]
+            if f.get("Name", "").startswith(name)
         ]
         tasks = client("datasync").list_tasks()["Tasks"]
         found[f"{account}:datasync"] = [t["TaskArn"] for t in tasks if t.get("Name", "").startswith(name)]
         found[f"{account}:logs"] = [
             g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"] if name in g["logGroupName"]
-        ] + [p["policyName"] for p in client("logs").describe_resource_policies()["resourcePolicies"] if p["policyName"].startswith(name)]
+        ] + [
+            p["policyName"]
+            for p in client("logs").describe_resource_policies()["resourcePolicies"]
+            if p["policyName"].startswith(name)
+        ]
         found[f"{account}:ec2"] = [
-            g["GroupName"] for g in client("ec2").describe_security_groups()["SecurityGroups"] if g["GroupName"].startswith(name)
+            g["GroupName"]
+            for g in client("ec2").describe_security_groups()["SecurityGroups"]
+            if g["GroupName"].startswith(name)
         ]
         clusters = client("ecs").describe_clusters(clusters=[name])["clusters"]
         found[f"{account}:ecs"] = [c["clusterName"] for c in clusters if c["status"] == "ACTIVE"] + [
-            arn for arn in client("ecs").list_task_definitions(familyPrefix=f"{name}-rstudio", status="ACTIVE")["taskDefinitionArns"]
+            arn
+            for arn in client("ecs").list_task_definitions(familyPrefix=f"{name}-rstudio", status="ACTIVE")[
+                "taskDefinitionArns"
+            ]
         ]
     return {k: v for k, v in found.items() if v}
 
@@ -121,7 +152,10 @@ def test_site_lifecycle(emulator, deployment):
     assert emulator.writes(mark) == []
 
     # 6. teardown (bucket contents too) leaves nothing this deployment created
-    run = run_playbook("playbooks/teardown.yml", inventory="inventories/local",
-                       extra_vars={**extra, "lakedrop_teardown_bucket_contents": True})
+    run = run_playbook(
+        "playbooks/teardown.yml",
+        inventory="inventories/local",
+        extra_vars={**extra, "lakedrop_teardown_bucket_contents": True},
+    )
     assert run.rc == 0, run.stdout[-4000:]
     assert mine(emulator, name) == {}

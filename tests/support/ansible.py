@@ -83,14 +83,19 @@ def run_module(
     proc = subprocess.run(
         cmd,
         cwd=REPO,
-        env=ansible_env(emulator, account, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-                        ANSIBLE_LOAD_CALLBACK_PLUGINS="1", **(env or {})),
+        env=ansible_env(
+            emulator,
+            account,
+            ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+            ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+            **(env or {}),
+        ),
         capture_output=True,
         text=True,
         timeout=300,
     )
     try:
-        report = json.loads(proc.stdout[proc.stdout.index("{"):])
+        report = json.loads(proc.stdout[proc.stdout.index("{") :])
         result = report["plays"][0]["tasks"][0]["hosts"]["localhost"]
     except (ValueError, KeyError, IndexError) as err:
         raise AssertionError(f"no module result (rc={proc.returncode}):\n{proc.stdout}\n{proc.stderr}") from err
@@ -113,9 +118,7 @@ class PlaybookRun:
                 continue
             if in_recap and ":" in line:
                 host, _, counters = line.partition(":")
-                hosts[host.strip()] = {
-                    key: int(value) for key, value in (item.split("=") for item in counters.split())
-                }
+                hosts[host.strip()] = {key: int(value) for key, value in (item.split("=") for item in counters.split())}
         return hosts
 
     def total(self, counter: str) -> int:
@@ -140,6 +143,7 @@ def run_playbook(
         cmd.append("--check")
     if diff:
         cmd.append("--diff")
-    proc = subprocess.run(cmd, cwd=REPO, env=ansible_env(None, **(env or {})), capture_output=True, text=True,
-                          timeout=timeout)
+    proc = subprocess.run(
+        cmd, cwd=REPO, env=ansible_env(None, **(env or {})), capture_output=True, text=True, timeout=timeout
+    )
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr)

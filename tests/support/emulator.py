@@ -47,9 +47,7 @@ class Emulator:
 
     def client(self, service: str, label: str = "target", **config: Any):
         retries = config.pop("retries", {"max_attempts": 2, "mode": "standard"})
-        return self.session(label).client(
-            service, endpoint_url=self.endpoint, config=Config(retries=retries, **config)
-        )
+        return self.session(label).client(service, endpoint_url=self.endpoint, config=Config(retries=retries, **config))
 
     def env(self, label: str = "target") -> dict[str, str]:
         """Environment that points boto3/Ansible at the emulator as `label`."""

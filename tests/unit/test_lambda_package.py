@@ -34,5 +34,7 @@ def test_module_rewrites_only_on_change(tmp_path):
 
 
 def test_bad_input(tmp_path):
-    result = run_module(None, "lambda_package", {"src": [str(tmp_path / "missing.py")], "dest": str(tmp_path / "x" / "y.zip")})
+    result = run_module(
+        None, "lambda_package", {"src": [str(tmp_path / "missing.py")], "dest": str(tmp_path / "x" / "y.zip")}
+    )
     assert result.failed and "missing.py is not a readable file" in result["msg"] and "does not exist" in result["msg"]

@@ -13,10 +13,12 @@ import threading
 from typing import Any
 
 from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response
 
 from . import paths
-from .journal import JOURNAL, JournalMiddleware
+from .journal import JOURNAL
+from .journal import JournalMiddleware
 
 ACCOUNTS = {
     "source": os.environ.get("LAKEDROP_SOURCE_ACCOUNT_ID", "111111111111"),
@@ -79,7 +81,8 @@ class ControlApi:
 
 
 def build_app() -> Any:
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.moto_server.werkzeug_app import create_backend_app
 
     from .ext import install_all
 

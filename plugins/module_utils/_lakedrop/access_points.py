@@ -29,6 +29,7 @@ GONE = ("deleting", "deleted")
 
 # --- validation (before any call) --------------------------------------------------------------------
 
+
 def _id_or_arn_problem(value, kind, option, example):
     problem = arns.check(value, kind, option, allow_id=True)
     # Any lowercase word looks like a bucket name to arns; saying so would mislead here.
@@ -48,8 +49,10 @@ def access_point_id_problem(value, option="access_point_id"):
 def region_problem(value, region, option):
     """An ARN from another region names a resource this module's client cannot see."""
     if arns.is_arn(value) and region and arns.arn_parts(value)[2] != region:
-        return (f"{option} {value} is in region {arns.arn_parts(value)[2]}, but the module runs in {region}; "
-                f"set region: {arns.arn_parts(value)[2]} or pass a resource of {region}.")
+        return (
+            f"{option} {value} is in region {arns.arn_parts(value)[2]}, but the module runs in {region}; "
+            f"set region: {arns.arn_parts(value)[2]} or pass a resource of {region}."
+        )
     return None
 
 
@@ -76,14 +79,16 @@ def permissions_problem(value, option):
     if isinstance(value, str):
         if PERMISSIONS_RE.match(value):
             return None
-        return (f"{option} must be 3 or 4 octal digits (0-7) such as \"0755\" or \"750\", got {value!r}.")
+        return f'{option} must be 3 or 4 octal digits (0-7) such as "0755" or "750", got {value!r}.'
     if isinstance(value, int) and not isinstance(value, bool):
         hint = ""
         if 0 <= value <= 0o7777:
             hint = f" (if you wrote {'0' + format(value, 'o')} unquoted, YAML read it as the octal number {value})"
-        return (f"{option} must be a quoted string such as \"0755\", got the integer {value}{hint}. Quote the mode: "
-                f"permissions: \"0755\".")
-    return f"{option} must be a quoted string of 3 or 4 octal digits such as \"0755\", got {value!r}."
+        return (
+            f'{option} must be a quoted string such as "0755", got the integer {value}{hint}. Quote the mode: '
+            f'permissions: "0755".'
+        )
+    return f'{option} must be a quoted string of 3 or 4 octal digits such as "0755", got {value!r}.'
 
 
 def path_problem(value, option):
@@ -116,17 +121,23 @@ def tags_problems(tags, name):
         return problems
     if "Name" in tags:
         if name is None:
-            problems.append("tags must not set Name: the Name tag identifies the access point, set it with the name option.")
+            problems.append(
+                "tags must not set Name: the Name tag identifies the access point, set it with the name option."
+            )
         elif tags["Name"] != name:
-            problems.append(f"tags sets Name to {tags['Name']!r} but name is {name!r}; the Name tag is managed by the "
-                            "name option, drop Name from tags.")
+            problems.append(
+                f"tags sets Name to {tags['Name']!r} but name is {name!r}; the Name tag is managed by the "
+                "name option, drop Name from tags."
+            )
     for key, value in tags.items():
         if key.lower().startswith("aws:"):
             problems.append(f"tags key {key!r} is not allowed: the aws: prefix is reserved for AWS.")
         elif not key or len(key) > 128 or not TAG_RE.match(key):
             problems.append(f"tags key {key!r} must be 1 to 128 letters, digits, spaces or _ . : / = + - @.")
         if not isinstance(value, str) or len(value) > 256 or not TAG_RE.match(value):
-            problems.append(f"tags value of {key!r} must be a string of at most 256 letters, digits, spaces or _ . : / = + - @.")
+            problems.append(
+                f"tags value of {key!r} must be a string of at most 256 letters, digits, spaces or _ . : / = + - @."
+            )
     if len(set(tags) | {"Name"}) > MAX_TAGS:
         problems.append(f"tags has {len(tags)} entries; an access point can carry at most {MAX_TAGS} including Name.")
     return problems
@@ -140,18 +151,24 @@ def validate(params, region=None):
         problems.append("file_system is required unless access_point_id is given.")
     if params["name"] is not None:
         if not params["name"] or len(params["name"]) > 256 or not TAG_RE.match(params["name"]):
-            problems.append(f"name must be 1 to 256 letters, digits, spaces or _ . : / = + - @ (it is the Name tag), "
-                            f"got {params['name']!r}.")
+            problems.append(
+                f"name must be 1 to 256 letters, digits, spaces or _ . : / = + - @ (it is the Name tag), "
+                f"got {params['name']!r}."
+            )
     elif not params["access_point_id"]:
-        problems.append("name is required unless access_point_id is given: the Name tag is how the module finds the "
-                        "access point again.")
+        problems.append(
+            "name is required unless access_point_id is given: the Name tag is how the module finds the "
+            "access point again."
+        )
     posix_user = params["posix_user"]
     if posix_user:
         for key in ("uid", "gid"):
             problems.append(posix_id_problem(posix_user.get(key), f"posix_user.{key}"))
         gids = posix_user.get("secondary_gids") or []
         if len(gids) > MAX_SECONDARY_GIDS:
-            problems.append(f"posix_user.secondary_gids has {len(gids)} entries; EFS allows at most {MAX_SECONDARY_GIDS}.")
+            problems.append(
+                f"posix_user.secondary_gids has {len(gids)} entries; EFS allows at most {MAX_SECONDARY_GIDS}."
+            )
         for gid in gids:
             problems.append(posix_id_problem(gid, "posix_user.secondary_gids entry"))
     root = params["root_directory"]
@@ -169,6 +186,7 @@ def validate(params, region=None):
 
 
 # --- shapes ----------------------------------------------------------------------------------------
+
 
 def normalize_path(value):
     """`/lake/` and `/lake` are the same directory; AWS accepts only the latter."""
@@ -201,13 +219,21 @@ def to_result(described):
         "file_system_id": described.get("FileSystemId"),
         # AWS reports the Name tag as Name; the tag is authoritative.
         "name": tags.get("Name", described.get("Name")),
-        "posix_user": None if posix is None else {
-            "uid": posix["Uid"], "gid": posix["Gid"], "secondary_gids": list(posix.get("SecondaryGids") or []),
+        "posix_user": None
+        if posix is None
+        else {
+            "uid": posix["Uid"],
+            "gid": posix["Gid"],
+            "secondary_gids": list(posix.get("SecondaryGids") or []),
         },
         "root_directory": {
             "path": root.get("Path") or "/",
-            "creation_info": None if info is None else {
-                "owner_uid": info["OwnerUid"], "owner_gid": info["OwnerGid"], "permissions": info["Permissions"],
+            "creation_info": None
+            if info is None
+            else {
+                "owner_uid": info["OwnerUid"],
+                "owner_gid": info["OwnerGid"],
+                "permissions": info["Permissions"],
             },
         },
         "life_cycle_state": described.get("LifeCycleState"),
@@ -228,8 +254,10 @@ def named(results, name):
 
 
 def ambiguity_message(name, fs_id, ids):
-    return (f"{len(ids)} access points of {fs_id} are named {name!r}: {', '.join(sorted(ids))}. Pass access_point_id "
-            "to choose one (and delete or rename the others); the module never guesses.")
+    return (
+        f"{len(ids)} access points of {fs_id} are named {name!r}: {', '.join(sorted(ids))}. Pass access_point_id "
+        "to choose one (and delete or rename the others); the module never guesses."
+    )
 
 
 def select(results, tags):
@@ -241,20 +269,27 @@ def select(results, tags):
 
 # --- desired state and comparison ----------------------------------------------------------------
 
+
 def desired_sections(params):
     """The create-only sections the arguments manage, normalized; omitted sections are left alone."""
     sections = {}
     posix = params.get("posix_user")
     if posix is not None:
-        sections["posix_user"] = {"uid": posix["uid"], "gid": posix["gid"],
-                                  "secondary_gids": sorted(posix.get("secondary_gids") or [])}
+        sections["posix_user"] = {
+            "uid": posix["uid"],
+            "gid": posix["gid"],
+            "secondary_gids": sorted(posix.get("secondary_gids") or []),
+        }
     root = params.get("root_directory")
     if root is not None:
         section = {"path": normalize_path(root.get("path"))}
         info = root.get("creation_info")
         if info is not None:
-            section["creation_info"] = {"owner_uid": info["owner_uid"], "owner_gid": info["owner_gid"],
-                                        "permissions": canonical_permissions(info["permissions"])}
+            section["creation_info"] = {
+                "owner_uid": info["owner_uid"],
+                "owner_gid": info["owner_gid"],
+                "permissions": canonical_permissions(info["permissions"]),
+            }
         sections["root_directory"] = section
     return sections
 
@@ -270,8 +305,9 @@ def current_sections(result, wanted):
         section = {"path": normalize_path(root["path"])}
         if "creation_info" in wanted["root_directory"]:
             info = root["creation_info"]
-            section["creation_info"] = None if info is None else dict(
-                info, permissions=canonical_permissions(info["permissions"]))
+            section["creation_info"] = (
+                None if info is None else dict(info, permissions=canonical_permissions(info["permissions"]))
+            )
         sections["root_directory"] = section
     return sections
 
@@ -321,9 +357,11 @@ def compare(current, params, fs_id):
 def replacement_message(access_point_id, create_only):
     diff = create_only.diff(only_changed=True)
     details = "; ".join(differences(diff["before"], diff["after"]))
-    return (f"Access point {access_point_id} cannot be changed in place ({details}). EFS can only change an access "
-            "point's tags; set allow_replacement=true to delete it and create it again (clients mounting it by ID "
-            "must then use the new ID).")
+    return (
+        f"Access point {access_point_id} cannot be changed in place ({details}). EFS can only change an access "
+        "point's tags; set allow_replacement=true to delete it and create it again (clients mounting it by ID "
+        "must then use the new ID)."
+    )
 
 
 def desired_result(params, fs_id):
@@ -338,8 +376,12 @@ def desired_result(params, fs_id):
         "access_point_arn": None,
         "file_system_id": fs_id,
         "name": params["name"],
-        "posix_user": None if posix is None else {
-            "uid": posix["uid"], "gid": posix["gid"], "secondary_gids": list(posix.get("secondary_gids") or []),
+        "posix_user": None
+        if posix is None
+        else {
+            "uid": posix["uid"],
+            "gid": posix["gid"],
+            "secondary_gids": list(posix.get("secondary_gids") or []),
         },
         "root_directory": {"path": root["path"], "creation_info": None if info is None else dict(info)},
         "life_cycle_state": None,
@@ -369,7 +411,9 @@ def create_params(params, fs_id, token):
         info = params["root_directory"].get("creation_info")
         if info is not None:
             create["RootDirectory"]["CreationInfo"] = {
-                "OwnerUid": info["owner_uid"], "OwnerGid": info["owner_gid"], "Permissions": info["permissions"],
+                "OwnerUid": info["owner_uid"],
+                "OwnerGid": info["owner_gid"],
+                "Permissions": info["permissions"],
             }
     _set, _remove, tags = tag_plan({}, params["tags"], True, params["name"])
     if tags:
@@ -391,6 +435,7 @@ def with_current(params, current):
     merged["root_directory"] = root
     if merged.get("name") is None:
         merged["name"] = current["name"]
-    _set, _remove, merged["tags"] = tag_plan(current["tags"], params.get("tags"), params.get("purge_tags", True),
-                                             merged["name"])
+    _set, _remove, merged["tags"] = tag_plan(
+        current["tags"], params.get("tags"), params.get("purge_tags", True), merged["name"]
+    )
     return merged

@@ -11,16 +11,28 @@ import re
 
 _P = r"arn:aws(?:-[a-z]+)*"
 SHAPES = {
-    "datasync_location": (rf"^{_P}:datasync:[a-z0-9-]+:\d{{12}}:location/loc-[0-9a-z]{{17}}$", "a DataSync location ARN"),
+    "datasync_location": (
+        rf"^{_P}:datasync:[a-z0-9-]+:\d{{12}}:location/loc-[0-9a-z]{{17}}$",
+        "a DataSync location ARN",
+    ),
     "datasync_task": (rf"^{_P}:datasync:[a-z0-9-]+:\d{{12}}:task/task-[0-9a-f]{{17}}$", "a DataSync task ARN"),
     "datasync_execution": (
         rf"^{_P}:datasync:[a-z0-9-]+:\d{{12}}:task/task-[0-9a-f]{{17}}/execution/exec-[0-9a-f]{{17}}$",
         "a DataSync task execution ARN",
     ),
     "s3_bucket": (rf"^{_P}:s3:::[a-zA-Z0-9.\-_]{{1,255}}$", "an S3 bucket ARN"),
-    "s3_access_point": (rf"^{_P}:s3:[a-z0-9-]*:\d{{12}}:accesspoint[/:][a-zA-Z0-9\-.]{{1,63}}$", "an S3 access point ARN"),
-    "efs_file_system": (rf"^{_P}:elasticfilesystem:[a-z0-9-]+:\d{{12}}:file-system/fs-[0-9a-f]{{8,40}}$", "an EFS file system ARN"),
-    "efs_access_point": (rf"^{_P}:elasticfilesystem:[a-z0-9-]+:\d{{12}}:access-point/fsap-[0-9a-f]{{8,40}}$", "an EFS access point ARN"),
+    "s3_access_point": (
+        rf"^{_P}:s3:[a-z0-9-]*:\d{{12}}:accesspoint[/:][a-zA-Z0-9\-.]{{1,63}}$",
+        "an S3 access point ARN",
+    ),
+    "efs_file_system": (
+        rf"^{_P}:elasticfilesystem:[a-z0-9-]+:\d{{12}}:file-system/fs-[0-9a-f]{{8,40}}$",
+        "an EFS file system ARN",
+    ),
+    "efs_access_point": (
+        rf"^{_P}:elasticfilesystem:[a-z0-9-]+:\d{{12}}:access-point/fsap-[0-9a-f]{{8,40}}$",
+        "an EFS access point ARN",
+    ),
     "subnet": (rf"^{_P}:ec2:[a-z0-9-]*:\d{{12}}:subnet/subnet-[a-f0-9]+$", "an EC2 subnet ARN"),
     "security_group": (rf"^{_P}:ec2:[a-z0-9-]*:\d{{12}}:security-group/sg-[a-f0-9]+$", "an EC2 security group ARN"),
     "iam_role": (rf"^{_P}:iam::\d{{12}}:role/.+$", "an IAM role ARN"),

@@ -86,7 +86,9 @@ def retry_propagation(call, timeout=120, sleep=time.sleep, clock=time.monotonic)
         except botocore.exceptions.ClientError as err:
             error = err.response.get("Error", {})
             message = error.get("Message", "").lower()
-            transient = error.get("Code") == "InvalidRequestException" and any(f in message for f in PROPAGATION_FRAGMENTS)
+            transient = error.get("Code") == "InvalidRequestException" and any(
+                f in message for f in PROPAGATION_FRAGMENTS
+            )
             if not transient or clock() + delay > deadline:
                 raise
         sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter, not crypto

@@ -38,12 +38,16 @@ def describe_location_efs(client, arn):
 
 @DataSyncErrorHandler.common_error_handler("create S3 location")
 def create_location_s3(client, params, propagation_timeout=120):
-    return retry_propagation(lambda: RETRY(client.create_location_s3)(**params), timeout=propagation_timeout)["LocationArn"]
+    return retry_propagation(lambda: RETRY(client.create_location_s3)(**params), timeout=propagation_timeout)[
+        "LocationArn"
+    ]
 
 
 @DataSyncErrorHandler.common_error_handler("create EFS location")
 def create_location_efs(client, params, propagation_timeout=120):
-    return retry_propagation(lambda: RETRY(client.create_location_efs)(**params), timeout=propagation_timeout)["LocationArn"]
+    return retry_propagation(lambda: RETRY(client.create_location_efs)(**params), timeout=propagation_timeout)[
+        "LocationArn"
+    ]
 
 
 @DataSyncErrorHandler.common_error_handler("update S3 location {arn}")
@@ -85,7 +89,7 @@ def untag_resource(client, arn, keys):
 
 
 def _chunks(items, size):
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 # --- pure logic ------------------------------------------------------------------------------------
@@ -155,8 +159,10 @@ def narrow_by_tags(matches, tags_of, desired_tags):
 
 
 def ambiguity_message(kind, uri, arns):
-    return (f"{len(arns)} DataSync {kind} locations match {uri}: {', '.join(sorted(arns))}. Pass location_arn to "
-            "choose one, or tags that only one of them carries; the module never guesses.")
+    return (
+        f"{len(arns)} DataSync {kind} locations match {uri}: {', '.join(sorted(arns))}. Pass location_arn to "
+        "choose one, or tags that only one of them carries; the module never guesses."
+    )
 
 
 def tag_changes(current, desired, purge):

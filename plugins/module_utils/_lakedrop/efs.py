@@ -49,7 +49,9 @@ def create_access_point(client, params):
     try:
         created = client.create_access_point(**params)
     except botocore.exceptions.ClientError as err:
-        if err.response.get("Error", {}).get("Code") != "AccessPointAlreadyExists" or not err.response.get("AccessPointId"):
+        if err.response.get("Error", {}).get("Code") != "AccessPointAlreadyExists" or not err.response.get(
+            "AccessPointId"
+        ):
             raise
         return {"AccessPointId": err.response["AccessPointId"], "AlreadyExists": True}
     created.pop("ResponseMetadata", None)

@@ -18,14 +18,17 @@ MAX_SECURITY_GROUPS = 5  # Ec2Config.SecurityGroupArns holds 1 to 5
 
 # --- validation (before any call) --------------------------------------------------------------------
 
+
 def _region_problem(value, region, option):
     """An ARN from another region names a resource a client of this region cannot see (subnet and
     security group ARNs may leave the region empty)."""
     if arns.is_arn(value) and region:
         found = arns.arn_parts(value)[2]
         if found and found != region:
-            return (f"{option} {value} is in region {found}, but the module runs in {region}; set region: {found} "
-                    f"or pass a resource of {region}.")
+            return (
+                f"{option} {value} is in region {found}, but the module runs in {region}; set region: {found} "
+                f"or pass a resource of {region}."
+            )
     return None
 
 
@@ -51,15 +54,19 @@ def validate(params, region=None):
     if params["state"] == "present" and not params.get("location_arn"):
         missing = [o for o in ("subnet", "security_groups") if not params.get(o)]
         if missing:
-            problems.append(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required to create an EFS "
-                            "location (DataSync mounts the file system from that subnet through a network interface "
-                            "with those security groups); pass location_arn to manage an existing location without them.")
+            problems.append(
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required to create an EFS "
+                "location (DataSync mounts the file system from that subnet through a network interface "
+                "with those security groups); pass location_arn to manage an existing location without them."
+            )
     check("subnet", "subnet")
     groups = params.get("security_groups")
     if groups is not None:
         if not 1 <= len(groups) <= MAX_SECURITY_GROUPS:
-            problems.append(f"security_groups must list 1 to {MAX_SECURITY_GROUPS} security groups (DataSync's limit), "
-                            f"got {len(groups)}.")
+            problems.append(
+                f"security_groups must list 1 to {MAX_SECURITY_GROUPS} security groups (DataSync's limit), "
+                f"got {len(groups)}."
+            )
         for index, group in enumerate(groups):
             problem = arns.check(group, "security_group", f"security_groups[{index}]", allow_id=True)
             problem = problem or _region_problem(group, region, f"security_groups[{index}]")
@@ -77,13 +84,16 @@ def validate(params, region=None):
         problems.append(problem)
     if params.get("in_transit_encryption") == "NONE" and needs_tls(params):
         given = " and ".join(o for o in ("access_point", "file_system_access_role_arn") if params.get(o))
-        problems.append(f"in_transit_encryption=NONE cannot be used with {given}: DataSync mounts through an access "
-                        "point or with an IAM role only over TLS, so it requires TLS1_2. Set in_transit_encryption: "
-                        "TLS1_2 (or omit it, and the module uses TLS1_2).")
+        problems.append(
+            f"in_transit_encryption=NONE cannot be used with {given}: DataSync mounts through an access "
+            "point or with an IAM role only over TLS, so it requires TLS1_2. Set in_transit_encryption: "
+            "TLS1_2 (or omit it, and the module uses TLS1_2)."
+        )
     return problems
 
 
 # --- identity ----------------------------------------------------------------------------------------
+
 
 def file_system_id(value):
     return arns.resource_id(value) if value else None
@@ -121,6 +131,7 @@ def ec2_matches(described, subnet=None, security_groups=None):
 
 # --- desired state and comparison --------------------------------------------------------------------
 
+
 def desired_encryption(params, current=None):
     """in_transit_encryption when omitted: TLS1_2 whenever an access point or a role is used (DataSync
     requires it); otherwise an existing location keeps its setting and a new one gets NONE, DataSync's
@@ -152,7 +163,10 @@ def desired_location(params, resolved, current=None):
         "file_system_id": resolved["file_system_id"],
         "file_system_arn": resolved["file_system_arn"],
         "subdirectory": ds.normalize_subdirectory(params["subdirectory"]),
-        "ec2_config": {"subnet_arn": resolved["subnet_arn"], "security_group_arns": list(resolved["security_group_arns"])},
+        "ec2_config": {
+            "subnet_arn": resolved["subnet_arn"],
+            "security_group_arns": list(resolved["security_group_arns"]),
+        },
         "access_point_arn": resolved.get("access_point_arn"),
         "file_system_access_role_arn": params.get("file_system_access_role_arn"),
         "in_transit_encryption": create_encryption(params, current),
@@ -191,12 +205,15 @@ def compare(current, params, resolved):
         create_only.add("subnet_arn", ec2["subnet_arn"], ec2["subnet_arn"] if same else resolved["subnet_arn"])
     if params.get("security_groups"):
         before = sorted(ec2["security_group_arns"])
-        same = set(arns.resource_id(g) for g in before) == set(arns.resource_id(g) for g in resolved["security_group_arns"])
+        same = set(arns.resource_id(g) for g in before) == set(
+            arns.resource_id(g) for g in resolved["security_group_arns"]
+        )
         create_only.add("security_group_arns", before, before if same else sorted(resolved["security_group_arns"]))
     in_place.add("subdirectory", current["subdirectory"], ds.normalize_subdirectory(params["subdirectory"]))
     in_place.add("access_point_arn", current["access_point_arn"], resolved.get("access_point_arn"))
-    in_place.add("file_system_access_role_arn", current["file_system_access_role_arn"],
-                 params.get("file_system_access_role_arn"))
+    in_place.add(
+        "file_system_access_role_arn", current["file_system_access_role_arn"], params.get("file_system_access_role_arn")
+    )
     encryption = desired_encryption(params, current)
     if encryption:
         in_place.add("in_transit_encryption", current["in_transit_encryption"], encryption)
@@ -237,8 +254,10 @@ def predict(current, in_place):
 def replacement_message(arn, create_only):
     diff = create_only.diff()
     details = "; ".join(f"{n}: {diff['before'][n]!r} -> {diff['after'][n]!r}" for n in create_only.names)
-    return (f"EFS location {arn} cannot be changed in place ({details}). Set allow_replacement=true to create a new "
-            "location and delete this one; tasks using it must then be updated.")
+    return (
+        f"EFS location {arn} cannot be changed in place ({details}). Set allow_replacement=true to create a new "
+        "location and delete this one; tasks using it must then be updated."
+    )
 
 
 def narrow(matches, keep):

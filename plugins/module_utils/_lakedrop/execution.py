@@ -30,8 +30,9 @@ RUN_ID_TAG = "lakedrop:run-id"
 
 # A throttled start was refused, so retrying it is safe. InternalException (which common.RETRY also
 # retries) may come after DataSync started the execution: retrying then could start a second one.
-START_RETRY = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20,
-                                        catch_extra_error_codes=["ThrottlingException", "TooManyRequests"])
+START_RETRY = AWSRetry.jittered_backoff(
+    retries=8, delay=1, max_delay=20, catch_extra_error_codes=["ThrottlingException", "TooManyRequests"]
+)
 
 # --- API -------------------------------------------------------------------------------------------
 
@@ -107,13 +108,17 @@ def task_problem(value, option="task"):
     if kind == "datasync_task":
         return None
     if kind == "datasync_execution":
-        return (f"{option} {value!r} is a DataSync task execution ARN; give the task's ARN or name as {option}, "
-                "and the execution as task_execution_arn.")
+        return (
+            f"{option} {value!r} is a DataSync task execution ARN; give the task's ARN or name as {option}, "
+            "and the execution as task_execution_arn."
+        )
     if arns.is_arn(value):  # a bare ID-like string (e.g. "nightly-copy") may well be a task name
         return f"{option} must be a DataSync task ARN or a task name, but {value!r} is {arns.describe(value)}."
     if len(value) > 256 or not TASK_NAME_RE.match(value):
-        return (f"{option} {value!r} is neither a DataSync task ARN nor a valid task name (1 to 256 letters, digits, "
-                "spaces and + = . _ : @ / -).")
+        return (
+            f"{option} {value!r} is neither a DataSync task ARN nor a valid task name (1 to 256 letters, digits, "
+            "spaces and + = . _ : @ / -)."
+        )
     return None
 
 
@@ -121,8 +126,10 @@ def run_id_problem(run_id, option="run_id"):
     if run_id is None:
         return None
     if not run_id or len(run_id) > 256 or not TAG_VALUE_RE.match(run_id):
-        return (f"{option} {run_id!r} must be 1 to 256 letters, digits, spaces and + = . _ : @ / - "
-                "(it is stored as a tag value on the execution).")
+        return (
+            f"{option} {run_id!r} must be 1 to 256 letters, digits, spaces and + = . _ : @ / - "
+            "(it is stored as a tag value on the execution)."
+        )
     return None
 
 
@@ -132,11 +139,14 @@ def tags_problems(tags, option="tags"):
         if key == RUN_ID_TAG:
             found.append(f"{option} must not set {RUN_ID_TAG!r}; that tag is the module's: set run_id instead.")
         elif key.lower().startswith("aws:") or len(key) > 256 or not TAG_KEY_RE.match(key):
-            found.append(f"{option} key {key!r} must be 1 to 256 letters, digits, spaces and + = . _ : / - "
-                         "and must not start with 'aws:'.")
+            found.append(
+                f"{option} key {key!r} must be 1 to 256 letters, digits, spaces and + = . _ : / - "
+                "and must not start with 'aws:'."
+            )
         if value is not None and (len(str(value)) > 256 or not TAG_VALUE_RE.match(str(value))):
-            found.append(f"{option}[{key!r}] value {value!r} may have at most 256 letters, digits, spaces and "
-                         "+ = . _ : @ / -.")
+            found.append(
+                f"{option}[{key!r}] value {value!r} may have at most 256 letters, digits, spaces and + = . _ : @ / -."
+            )
     if len(tags or {}) > 49:
         found.append(f"{option} may have at most 49 tags (an execution takes 50, one of which run_id may use).")
     return found
@@ -156,8 +166,10 @@ def resolve_task(listed, name):
     if not found:
         return None
     if len(found) > 1:
-        raise ValueError(f"{len(found)} DataSync tasks are named {name!r}: {', '.join(found)}. Pass the ARN of the one "
-                         "you mean as task (and rename or delete the others); the module never guesses.")
+        raise ValueError(
+            f"{len(found)} DataSync tasks are named {name!r}: {', '.join(found)}. Pass the ARN of the one "
+            "you mean as task (and rename or delete the others); the module never guesses."
+        )
     return found[0]
 
 
@@ -211,8 +223,17 @@ def start_params(task_arn, includes=None, excludes=None, override_options=None, 
 
 
 COUNTER_PREFIXES = ("Estimated", "Files", "Bytes", "Folders")
-RESULT_KEYS = ("PrepareStatus", "TransferStatus", "VerifyStatus", "ErrorCode", "ErrorDetail", "PrepareDuration",
-               "TransferDuration", "VerifyDuration", "TotalDuration")
+RESULT_KEYS = (
+    "PrepareStatus",
+    "TransferStatus",
+    "VerifyStatus",
+    "ErrorCode",
+    "ErrorDetail",
+    "PrepareDuration",
+    "TransferDuration",
+    "VerifyDuration",
+    "TotalDuration",
+)
 
 
 def execution_from_api(described, tags=None):
@@ -235,8 +256,11 @@ def execution_from_api(described, tags=None):
         "counters": camel_dict_to_snake_dict(counters),
         "tags": tags or {},
     }
-    for key, name in (("ManifestConfig", "manifest_config"), ("TaskReportConfig", "task_report_config"),
-                      ("ReportResult", "report_result")):
+    for key, name in (
+        ("ManifestConfig", "manifest_config"),
+        ("TaskReportConfig", "task_report_config"),
+        ("ReportResult", "report_result"),
+    ):
         if described.get(key):
             execution[name] = camel_dict_to_snake_dict(described[key])
     return execution

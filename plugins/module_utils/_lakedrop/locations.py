@@ -54,10 +54,15 @@ def efs_shape(described, tags):
     location = _snake(described)
     parsed = ds.parse_location_uri(described["LocationUri"]) or {}
     location["file_system_id"] = parsed.get("file_system_id")
-    location["file_system_arn"] = file_system_arn(described["LocationArn"], parsed.get("region"), parsed.get("file_system_id"))
+    location["file_system_arn"] = file_system_arn(
+        described["LocationArn"], parsed.get("region"), parsed.get("file_system_id")
+    )
     location["subdirectory"] = parsed.get("subdirectory", "")
     ec2 = location.get("ec2_config") or {}
-    location["ec2_config"] = {"subnet_arn": ec2.get("subnet_arn"), "security_group_arns": ec2.get("security_group_arns") or []}
+    location["ec2_config"] = {
+        "subnet_arn": ec2.get("subnet_arn"),
+        "security_group_arns": ec2.get("security_group_arns") or [],
+    }
     # Absent keys mean "not set"; keep them so comparisons and playbooks see None rather than a KeyError.
     location.setdefault("access_point_arn", None)
     location.setdefault("file_system_access_role_arn", None)
@@ -140,14 +145,21 @@ def matches(entry, params, region):
         return False
     parsed = ds.parse_location_uri(entry.get("LocationUri"))
     if not parsed:
-        return not (params.get("location_uri") or params.get("bucket") or params.get("file_system")
-                    or params.get("location_type") or params.get("subdirectory") is not None)
+        return not (
+            params.get("location_uri")
+            or params.get("bucket")
+            or params.get("file_system")
+            or params.get("location_type")
+            or params.get("subdirectory") is not None
+        )
     scheme, host, subdirectory = wanted_uri(params, region)
     if scheme and (parsed["scheme"], parsed["host"]) != (scheme, host):
         return False
     if subdirectory is not None and parsed["subdirectory"] != subdirectory:
         return False
-    if params.get("subdirectory") is not None and parsed["subdirectory"] != ds.normalize_subdirectory(params["subdirectory"]):
+    if params.get("subdirectory") is not None and parsed["subdirectory"] != ds.normalize_subdirectory(
+        params["subdirectory"]
+    ):
         return False
     if params.get("location_type") and location_type(entry["LocationUri"]) != normalize_type(params["location_type"]):
         return False

@@ -69,7 +69,7 @@ def relative_path(key: str, subdirectory: str) -> str | None:
     prefix = f"{prefix}/" if prefix else ""
     if not key.startswith(prefix) or key.endswith("/"):
         return None
-    return "/" + key[len(prefix):]
+    return "/" + key[len(prefix) :]
 
 
 def needs_transfer(obj: SourceObject, dest: Path, options: dict) -> bool:
@@ -105,8 +105,10 @@ def destination_file(root: Path, path: str) -> Path:
 
 # --- moto-facing readers -------------------------------------------------------------------------
 
+
 def list_s3_objects(bucket_name: str, subdirectory: str) -> list[SourceObject]:
-    from moto.s3.models import FakeKey, s3_backends
+    from moto.s3.models import FakeKey
+    from moto.s3.models import s3_backends
 
     accounts = s3_backends.bucket_accounts
     if bucket_name not in accounts:
@@ -133,7 +135,9 @@ def list_s3_objects(bucket_name: str, subdirectory: str) -> list[SourceObject]:
     return found
 
 
-def efs_directory(efs_root: Path, account_id: str, region: str, fs_id: str, access_point_id: str | None, subdirectory: str) -> Path:
+def efs_directory(
+    efs_root: Path, account_id: str, region: str, fs_id: str, access_point_id: str | None, subdirectory: str
+) -> Path:
     root = efs_root / account_id / fs_id
     if access_point_id:
         from moto.efs.models import efs_backends

@@ -101,10 +101,25 @@ class Execution:
         self.phase_seconds: dict[str, float] = {}
         self.plan: list[dataplane.SourceObject] = []
         self.counters = dict.fromkeys(
-            ("EstimatedFilesToTransfer", "EstimatedBytesToTransfer", "FilesTransferred", "BytesWritten",
-             "BytesTransferred", "BytesCompressed", "FilesDeleted", "FilesSkipped", "FilesVerified",
-             "EstimatedFilesToDelete"), 0)
-        self.result: dict[str, Any] = {"PrepareStatus": "PENDING", "TransferStatus": "PENDING", "VerifyStatus": "PENDING"}
+            (
+                "EstimatedFilesToTransfer",
+                "EstimatedBytesToTransfer",
+                "FilesTransferred",
+                "BytesWritten",
+                "BytesTransferred",
+                "BytesCompressed",
+                "FilesDeleted",
+                "FilesSkipped",
+                "FilesVerified",
+                "EstimatedFilesToDelete",
+            ),
+            0,
+        )
+        self.result: dict[str, Any] = {
+            "PrepareStatus": "PENDING",
+            "TransferStatus": "PENDING",
+            "VerifyStatus": "PENDING",
+        }
 
     def same_filters(self, includes: list | None, excludes: list | None) -> bool:
         return self.includes == (includes or []) and self.excludes == (excludes or [])
@@ -177,8 +192,10 @@ class Task:
                 self.fields.pop("Schedule", None)
                 self.schedule_details = None
             else:
-                self.fields["Schedule"] = {"ScheduleExpression": schedule["ScheduleExpression"],
-                                           "Status": schedule.get("Status", "ENABLED")}
+                self.fields["Schedule"] = {
+                    "ScheduleExpression": schedule["ScheduleExpression"],
+                    "Status": schedule.get("Status", "ENABLED"),
+                }
                 self.schedule_details = {"StatusUpdateTime": time.time()}
                 if self.fields["Schedule"]["Status"] == "DISABLED":
                     self.schedule_details.update(DisabledBy="USER", DisabledReason="Manually disabled by user.")
@@ -290,8 +307,11 @@ class DataSyncBackend(BaseBackend):
                 execution.result["TransferStatus"] = "SUCCESS"
             elif phase == "VERIFYING":
                 execution.counters["FilesVerified"] = (
-                    execution.counters["FilesTransferred"] if execution.options.get("VerifyMode") != "NONE" else 0)
-                execution.result["VerifyStatus"] = "SUCCESS" if execution.options.get("VerifyMode") != "NONE" else "PENDING"
+                    execution.counters["FilesTransferred"] if execution.options.get("VerifyMode") != "NONE" else 0
+                )
+                execution.result["VerifyStatus"] = (
+                    "SUCCESS" if execution.options.get("VerifyMode") != "NONE" else "PENDING"
+                )
         except (LookupError, ValueError, OSError) as err:
             execution.fail(ends, "DataSyncError", str(err))
             return True
@@ -322,7 +342,11 @@ class DataSyncBackend(BaseBackend):
             dataplane.filter_value(execution.excludes) or dataplane.filter_value(execution.task.fields.get("Excludes")),
         )
         root = self._efs_dir(destination)
-        execution.plan = [o for o in chosen if dataplane.needs_transfer(o, dataplane.destination_file(root, o.path), execution.options)]
+        execution.plan = [
+            o
+            for o in chosen
+            if dataplane.needs_transfer(o, dataplane.destination_file(root, o.path), execution.options)
+        ]
         execution.counters["EstimatedFilesToTransfer"] = len(execution.plan)
         execution.counters["EstimatedBytesToTransfer"] = sum(o.size for o in execution.plan)
         execution.counters["FilesSkipped"] = len(chosen) - len(execution.plan)
@@ -343,15 +367,23 @@ class DataSyncBackend(BaseBackend):
         fs_arn = location.details["_fs_arn"]
         ap_arn = location.details.get("AccessPointArn") or ""
         return dataplane.efs_directory(
-            paths.efs_root(), fs_arn.split(":")[4], fs_arn.split(":")[3], fs_arn.rsplit("/", 1)[-1],
-            ap_arn.rsplit("/", 1)[-1] or None, location.subdirectory)
+            paths.efs_root(),
+            fs_arn.split(":")[4],
+            fs_arn.split(":")[3],
+            fs_arn.rsplit("/", 1)[-1],
+            ap_arn.rsplit("/", 1)[-1] or None,
+            location.subdirectory,
+        )
 
     # --- lookups ----------------------------------------------------------------------------------
     def location(self, arn: str, kind: str | None = None) -> Location:
         location = self.locations.get(arn)
         if location is None or (kind and location.kind != kind):
-            raise InvalidRequest(f"Request references a resource which does not exist: {arn}" if location is None
-                                 else f"Location {arn} is a {location.kind} location, not {kind}.")
+            raise InvalidRequest(
+                f"Request references a resource which does not exist: {arn}"
+                if location is None
+                else f"Location {arn} is a {location.kind} location, not {kind}."
+            )
         return location
 
     def task(self, arn: str) -> Task:
@@ -394,6 +426,7 @@ def _ticker() -> None:
 
 # --- checks that need other services (as AWS makes them) ----------------------------------------------
 
+
 def _check_role(role_arn: str, purpose: str) -> None:
     from moto.iam.models import iam_backends
 
@@ -401,22 +434,30 @@ def _check_role(role_arn: str, purpose: str) -> None:
     name = role_arn.rsplit("/", 1)[-1]
     role = next((r for r in iam_backends[account]["aws"].roles.values() if r.name == name), None)
     if role is None:
-        raise InvalidRequest(f"DataSync location access test failed: could not assume {purpose} role {role_arn}. The role does not exist.")
+        raise InvalidRequest(
+            f"DataSync location access test failed: could not assume {purpose} role {role_arn}. The role does not exist."
+        )
     if "datasync.amazonaws.com" not in json.dumps(role.assume_role_policy_document):
-        raise InvalidRequest(f"DataSync location access test failed: could not assume {purpose} role {role_arn}. "
-                             "Its trust policy does not allow datasync.amazonaws.com.")
+        raise InvalidRequest(
+            f"DataSync location access test failed: could not assume {purpose} role {role_arn}. "
+            "Its trust policy does not allow datasync.amazonaws.com."
+        )
     created = role.create_date.timestamp() if hasattr(role.create_date, "timestamp") else 0
     if time.time() - created < TIMING["iam_propagation"]:
-        raise InvalidRequest(f"DataSync location access test failed: could not assume {purpose} role {role_arn}. "
-                             "(The role may still be propagating: IAM is eventually consistent.)")
+        raise InvalidRequest(
+            f"DataSync location access test failed: could not assume {purpose} role {role_arn}. "
+            "(The role may still be propagating: IAM is eventually consistent.)"
+        )
 
 
 def _check_bucket(bucket: str) -> None:
     from moto.s3.models import s3_backends
 
     if bucket not in s3_backends.bucket_accounts:
-        raise InvalidRequest(f"DataSync location access test failed: could not perform s3:ListObjectsV2 on bucket {bucket}. "
-                             "The specified bucket does not exist.")
+        raise InvalidRequest(
+            f"DataSync location access test failed: could not perform s3:ListObjectsV2 on bucket {bucket}. "
+            "The specified bucket does not exist."
+        )
 
 
 def _check_efs(backend: DataSyncBackend, params: dict) -> None:
@@ -448,7 +489,8 @@ def _check_efs(backend: DataSyncBackend, params: dict) -> None:
     if subnet.availability_zone not in zones:
         raise InvalidRequest(
             f"DataSync could not mount {fs_id}: there is no mount target in {subnet.availability_zone} "
-            f"(the subnet's Availability Zone). Mount targets exist in: {', '.join(sorted(zones)) or 'none'}.")
+            f"(the subnet's Availability Zone). Mount targets exist in: {', '.join(sorted(zones)) or 'none'}."
+        )
 
 
 def _check_schedule(schedule: dict | None) -> None:
@@ -466,6 +508,7 @@ def _check_filters(*filter_lists: list | None) -> None:
 
 
 # --- the API ---------------------------------------------------------------------------------------
+
 
 class DataSyncApi:
     """Methods copied onto moto's DataSyncResponse (one per botocore operation, snake_case)."""
@@ -559,8 +602,15 @@ class DataSyncApi:
         params = self._call("UpdateLocationEfs")
         with LOCK:
             location = self._backend.location(params["LocationArn"], "EFS")
-            merged = {"EfsFilesystemArn": location.details["_fs_arn"], "Ec2Config": location.details["Ec2Config"],
-                      **{k: v for k, v in location.details.items() if k in ("AccessPointArn", "FileSystemAccessRoleArn", "InTransitEncryption")}}
+            merged = {
+                "EfsFilesystemArn": location.details["_fs_arn"],
+                "Ec2Config": location.details["Ec2Config"],
+                **{
+                    k: v
+                    for k, v in location.details.items()
+                    if k in ("AccessPointArn", "FileSystemAccessRoleArn", "InTransitEncryption")
+                },
+            }
             for field in ("AccessPointArn", "FileSystemAccessRoleArn", "InTransitEncryption"):
                 if field in params:
                     merged[field] = params[field]
@@ -583,8 +633,12 @@ class DataSyncApi:
         params = self._call("CreateLocationNfs")
         with LOCK:
             sub = params["Subdirectory"]
-            location = Location(self._backend, "NFS", f"nfs://{params['ServerHostname']}/{_uri_subdir(sub)}",
-                                {"OnPremConfig": params["OnPremConfig"]})
+            location = Location(
+                self._backend,
+                "NFS",
+                f"nfs://{params['ServerHostname']}/{_uri_subdir(sub)}",
+                {"OnPremConfig": params["OnPremConfig"]},
+            )
             location.subdirectory = sub
             self._backend.locations[location.arn] = location
             self._backend.set_tags(location.arn, params.get("Tags"))
@@ -593,7 +647,9 @@ class DataSyncApi:
     def list_locations(self):
         params = self._call("ListLocations")
         with LOCK:
-            items = [{"LocationArn": loc.arn, "LocationUri": loc.uri, "_l": loc} for loc in self._backend.locations.values()]
+            items = [
+                {"LocationArn": loc.arn, "LocationUri": loc.uri, "_l": loc} for loc in self._backend.locations.values()
+            ]
         for flt in params.get("Filters", []):
             items = [i for i in items if _filter_matches(flt, i["_l"])]
         page, token = _page([{k: v for k, v in i.items() if k != "_l"} for i in items], params)
@@ -642,8 +698,15 @@ class DataSyncApi:
             for flt in params.get("Filters", []):
                 if flt["Name"] == "LocationId":
                     tasks = [t for t in tasks if _compare(flt["Operator"], [t.source, t.destination], flt["Values"])]
-            entries = [{"TaskArn": t.arn, "Status": t.describe()["Status"], "TaskMode": t.task_mode,
-                        **({"Name": t.name} if t.name else {})} for t in tasks]
+            entries = [
+                {
+                    "TaskArn": t.arn,
+                    "Status": t.describe()["Status"],
+                    "TaskMode": t.task_mode,
+                    **({"Name": t.name} if t.name else {}),
+                }
+                for t in tasks
+            ]
         page, token = _page(entries, params)
         return self._ok({"Tasks": page, **token})
 
@@ -675,13 +738,18 @@ class DataSyncApi:
             if busy:
                 options = {**task.options, **params.get("OverrideOptions", {})}
                 if options.get("TaskQueueing") == "DISABLED":
-                    raise InvalidRequest(f"Task {task.arn} already has an execution running and TaskQueueing is DISABLED.")
+                    raise InvalidRequest(
+                        f"Task {task.arn} already has an execution running and TaskQueueing is DISABLED."
+                    )
                 for execution in busy:
                     if execution.same_filters(params.get("Includes"), params.get("Excludes")):
                         raise InvalidRequest(
-                            f"Task {task.arn} already has execution {execution.arn} ({execution.status}) with the same filters.")
+                            f"Task {task.arn} already has execution {execution.arn} ({execution.status}) with the same filters."
+                        )
             extra = {k: params[k] for k in ("ManifestConfig", "TaskReportConfig") if k in params}
-            execution = Execution(task, params.get("Includes"), params.get("Excludes"), params.get("OverrideOptions"), extra)
+            execution = Execution(
+                task, params.get("Includes"), params.get("Excludes"), params.get("OverrideOptions"), extra
+            )
             task.executions.append(execution)
             backend.set_tags(execution.arn, params.get("Tags"))
             backend.advance(time.time())
@@ -697,9 +765,14 @@ class DataSyncApi:
         params = self._call("ListTaskExecutions")
         with LOCK:
             self._backend.advance(time.time())
-            tasks = [self._backend.task(params["TaskArn"])] if params.get("TaskArn") else list(self._backend.tasks.values())
-            entries = [{"TaskExecutionArn": e.arn, "Status": e.status, "TaskMode": t.task_mode}
-                       for t in tasks for e in t.executions]
+            tasks = (
+                [self._backend.task(params["TaskArn"])] if params.get("TaskArn") else list(self._backend.tasks.values())
+            )
+            entries = [
+                {"TaskExecutionArn": e.arn, "Status": e.status, "TaskMode": t.task_mode}
+                for t in tasks
+                for e in t.executions
+            ]
         page, token = _page(entries, params)
         return self._ok({"TaskExecutions": page, **token})
 
@@ -708,7 +781,9 @@ class DataSyncApi:
         with LOCK:
             execution = self._backend.execution(params["TaskExecutionArn"])
             if execution.status in TERMINAL or execution.status == "CANCELLING":
-                raise InvalidRequest(f"Sync task execution cannot be cancelled in its current status: {execution.status}")
+                raise InvalidRequest(
+                    f"Sync task execution cannot be cancelled in its current status: {execution.status}"
+                )
             if execution.status == "QUEUED":
                 execution.fail(time.time(), "OpCancelled", "Cancelled by user.")
             else:
@@ -771,12 +846,13 @@ def _filter_matches(flt: dict, location: Location) -> bool:
 def _page(items: list, params: dict) -> tuple[list, dict]:
     start = int(params.get("NextToken") or 0)
     size = params.get("MaxResults") or 100
-    chunk = items[start:start + size]
+    chunk = items[start : start + size]
     token = {"NextToken": str(start + size)} if start + size < len(items) else {}
     return chunk, token
 
 
 # --- control API (tests, demo, benchmark) --------------------------------------------------------
+
 
 @control("POST", "/_lakedrop/datasync/timing")
 def _set_timing(request) -> dict:
@@ -806,8 +882,11 @@ def _service_disable_schedule(request) -> dict:
             task = backend.tasks.get(body.get("task_arn", ""))
             if task and "Schedule" in task.fields:
                 task.fields["Schedule"]["Status"] = "DISABLED"
-                task.schedule_details = {"StatusUpdateTime": time.time(), "DisabledBy": "SERVICE",
-                                         "DisabledReason": body.get("reason", "Disabled after repeated failures.")}
+                task.schedule_details = {
+                    "StatusUpdateTime": time.time(),
+                    "DisabledBy": "SERVICE",
+                    "DisabledReason": body.get("reason", "Disabled after repeated failures."),
+                }
                 return {"disabled": task.arn}
     raise ValueError("no task with a schedule has that ARN")
 
