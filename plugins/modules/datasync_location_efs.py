@@ -14,7 +14,7 @@ description:
   - DataSync locations have no name. An existing location is identified by O(location_arn) when given,
     otherwise by its URI (file system and subdirectory; C(sub/), C(/sub) and C(sub) are the same) together
     with its access point, because the access point decides where files land (its root directory is
-    above the subdirectory) and does not appear in the URI: two deliveries into one file system through
+    above the subdirectory) and does not appear in the URI; two deliveries into one file system through
     two access points are two locations. When several locations still match, O(tags) and then
     O(subnet) and O(security_groups) narrow the choice; if it is still ambiguous the module fails and
     lists them.

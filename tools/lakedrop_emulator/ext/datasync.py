@@ -13,6 +13,7 @@ import re
 import secrets
 import threading
 import time
+from collections import Counter
 from typing import Any
 
 from moto.core.base_backend import BackendDict
@@ -79,6 +80,10 @@ def _hex(n: int) -> str:
     return secrets.token_hex(n)[:n]
 
 
+def filter_signature(includes: list | None, excludes: list | None) -> str:
+    return json.dumps([includes or [], excludes or []], sort_keys=True)
+
+
 def _uri_subdir(sub: str | None) -> str:
     sub = (sub or "").strip("/")
     return f"{sub}/" if sub else ""
@@ -120,13 +125,19 @@ class Execution:
             "TransferStatus": "PENDING",
             "VerifyStatus": "PENDING",
         }
+        task.activate(self)
 
-    def same_filters(self, includes: list | None, excludes: list | None) -> bool:
-        return self.includes == (includes or []) and self.excludes == (excludes or [])
+    @property
+    def signature(self) -> str:
+        return filter_signature(self.includes, self.excludes)
+
+    def finish(self, now: float, status: str) -> None:
+        self.status = status
+        self.end_time = now
+        self.task.deactivate(self)
 
     def fail(self, now: float, code: str, detail: str) -> None:
-        self.status = "ERROR"
-        self.end_time = now
+        self.finish(now, "ERROR")
         self.result.update(ErrorCode=code, ErrorDetail=detail)
         for phase in ("PrepareStatus", "TransferStatus", "VerifyStatus"):
             if self.result[phase] == "PENDING":
@@ -172,7 +183,23 @@ class Task:
         self.fields: dict[str, Any] = {}
         self.schedule_details: dict[str, Any] | None = None
         self.executions: list[Execution] = []
+        # Running and queued executions in start order, and their filters: a burst of thousands of
+        # queued starts must not make every call scan the whole history.
+        self.active: dict[str, Execution] = {}
+        self.busy_signatures: Counter[str] = Counter()
+        self.last_end = 0.0
         self.update(params)
+
+    def activate(self, execution: Execution) -> None:
+        self.active[execution.arn] = execution
+        self.busy_signatures[execution.signature] += 1
+
+    def deactivate(self, execution: Execution) -> None:
+        if self.active.pop(execution.arn, None) is not None:
+            self.busy_signatures[execution.signature] -= 1
+            if not self.busy_signatures[execution.signature]:
+                del self.busy_signatures[execution.signature]
+        self.last_end = max(self.last_end, execution.end_time or 0.0)
 
     def update(self, params: dict) -> None:
         if "Name" in params:
@@ -201,20 +228,21 @@ class Task:
                     self.schedule_details.update(DisabledBy="USER", DisabledReason="Manually disabled by user.")
 
     def current(self) -> Execution | None:
-        for execution in self.executions:
+        for execution in self.active.values():
             if execution.status in RUNNING:
                 return execution
+            break  # one runs at a time, and it is the oldest active one
         return None
 
-    def queued(self) -> list[Execution]:
-        return [e for e in self.executions if e.status == "QUEUED"]
+    def next_queued(self) -> Execution | None:
+        return next((e for e in self.active.values() if e.status == "QUEUED"), None)
 
     def describe(self) -> dict:
         current = self.current()
         status = self.status
         if status == "AVAILABLE" and current:
             status = "RUNNING"
-        elif status == "AVAILABLE" and self.queued():
+        elif status == "AVAILABLE" and self.next_queued():
             status = "QUEUED"
         out = {
             "TaskArn": self.arn,
@@ -270,11 +298,10 @@ class DataSyncBackend(BaseBackend):
             while True:
                 current = task.current()
                 if current is None:
-                    queued = task.queued()
-                    if not queued:
+                    current = task.next_queued()
+                    if current is None:
                         break
-                    current = queued[0]
-                    previous_end = max((e.end_time or 0) for e in task.executions) or current.start_time
+                    previous_end = task.last_end or current.start_time
                     current.status = "LAUNCHING"
                     current.launch_time = max(current.start_time, previous_end)
                     current.phase_started = current.launch_time
@@ -320,8 +347,7 @@ class DataSyncBackend(BaseBackend):
             execution.status = PHASES[following]
             execution.phase_started = ends
         else:
-            execution.status = "SUCCESS"
-            execution.end_time = ends
+            execution.finish(ends, "SUCCESS")
         return True
 
     def _endpoints(self, execution: Execution) -> tuple[Location, Location]:
@@ -734,18 +760,18 @@ class DataSyncApi:
             task = backend.task(params["TaskArn"])
             if task.status != "AVAILABLE":
                 raise InvalidRequest(f"Task {task.arn} is {task.status} and cannot be started yet.")
-            busy = [e for e in task.executions if e.status in RUNNING or e.status == "QUEUED"]
-            if busy:
+            if task.active:
                 options = {**task.options, **params.get("OverrideOptions", {})}
                 if options.get("TaskQueueing") == "DISABLED":
                     raise InvalidRequest(
                         f"Task {task.arn} already has an execution running and TaskQueueing is DISABLED."
                     )
-                for execution in busy:
-                    if execution.same_filters(params.get("Includes"), params.get("Excludes")):
-                        raise InvalidRequest(
-                            f"Task {task.arn} already has execution {execution.arn} ({execution.status}) with the same filters."
-                        )
+                signature = filter_signature(params.get("Includes"), params.get("Excludes"))
+                if task.busy_signatures[signature]:
+                    same = next(e for e in task.active.values() if e.signature == signature)
+                    raise InvalidRequest(
+                        f"Task {task.arn} already has execution {same.arn} ({same.status}) with the same filters."
+                    )
             extra = {k: params[k] for k in ("ManifestConfig", "TaskReportConfig") if k in params}
             execution = Execution(
                 task, params.get("Includes"), params.get("Excludes"), params.get("OverrideOptions"), extra
@@ -871,6 +897,23 @@ def _set_faults(request) -> dict:
     with LOCK:
         FAULTS.update({k: int(v) for k, v in body.items() if k in FAULTS})
         return dict(FAULTS)
+
+
+@control("GET", "/_lakedrop/datasync/active")
+def _active(request) -> dict:
+    """Filters of a task's queued and running executions (what will still be copied), in one call."""
+    arn = request.args.get("task_arn", "")
+    with LOCK:
+        for backend in _BACKENDS:
+            task = backend.tasks.get(arn)
+            if task:
+                backend.advance(time.time())
+                return {
+                    "executions": [
+                        {"arn": e.arn, "status": e.status, "includes": e.includes} for e in task.active.values()
+                    ]
+                }
+    raise ValueError("no task has that ARN")
 
 
 @control("POST", "/_lakedrop/datasync/disable-schedule")
