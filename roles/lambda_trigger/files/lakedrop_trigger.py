@@ -20,6 +20,7 @@ import time
 from urllib.parse import unquote_plus
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 MAX_FILTER_VALUE = 102_400  # DataSync's limit for one filter value
@@ -30,10 +31,12 @@ _CLIENT = None
 
 
 def _datasync():
-    """One client per container (warm invocations reuse it); AWS_ENDPOINT_URL is honoured by boto3."""
+    """One client per container (warm invocations reuse it); AWS_ENDPOINT_URL is honoured by boto3.
+    botocore's own retries are off: they would sleep past the function's time budget unlogged, so the
+    handler retries refusals itself (start_execution) and anything else fails loudly and comes back."""
     global _CLIENT
     if _CLIENT is None:
-        _CLIENT = boto3.client("datasync")
+        _CLIENT = boto3.client("datasync", config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
     return _CLIENT
 
 

@@ -139,10 +139,15 @@ class Worker:
         )
         self.proc.stdin.flush()
         deadline = time.monotonic() + timeout + 1.0
+
+        def started_a_task() -> bool:
+            return any(e["operation"] == "StartTaskExecution" and e["status"] == 200 for e in JOURNAL.entries(seq))
+
         while True:
-            if crash_mid_batch and any(
-                e["operation"] == "StartTaskExecution" and e["status"] == 200 for e in JOURNAL.entries(seq)
-            ):
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.01 if crash_mid_batch else 0.5)
+            # After select: a fast handler may already have replied, and the injected crash must still
+            # land after DataSync accepted the start and before the reply counts.
+            if crash_mid_batch and started_a_task():
                 self.kill()
                 return {
                     "ok": False,
@@ -151,7 +156,6 @@ class Worker:
                     "cpu": 0.0,
                     "request_id": request_id,
                 }
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.01 if crash_mid_batch else 0.5)
             if ready:
                 line = self.proc.stdout.readline()
                 if not line:
