@@ -7,7 +7,8 @@ uploads the burst in parallel, waits until everything arrived or the window clos
 
 - DataSync executions started, Lambda invocations (and failed ones);
 - uploads delivered to the directory standing for the containers' mount, still in flight (named by a
-  queued or running execution), and lost (neither: only the hourly safety-net schedule would find them);
+  queued or running execution), in the dead-letter queue (a replay delivers them), and lost (none of
+  these: only the hourly safety-net schedule would find them);
 - the handler's CPU time per invocation (measured in the worker) and, in-process, for one synthetic
   10,000-record SQS batch with DataSync stubbed.
 
@@ -29,6 +30,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote_plus
+from urllib.parse import unquote_plus
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
@@ -138,9 +140,17 @@ class Setup:
             Environment={"Variables": {"LAKEDROP_TASK_ARN": self.task, "LAKEDROP_SOURCE_SUBDIRECTORY": PREFIX}},
         )["FunctionArn"]
         bucket_arn = f"arn:aws:s3:::{self.bucket}"
+        # The role's dead-letter queue: the queue's redrive target (queued) or the function's (direct).
+        sqs = emulator.client("sqs")
+        self.dlq_url = sqs.create_queue(QueueName=f"{self.name}-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=self.dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        if mode != "queued":
+            lam.update_function_configuration(FunctionName=self.function, DeadLetterConfig={"TargetArn": dlq_arn})
         if mode == "queued":
-            sqs = emulator.client("sqs")
-            url = sqs.create_queue(QueueName=self.name, Attributes={"VisibilityTimeout": "360"})["QueueUrl"]
+            redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 10})
+            url = sqs.create_queue(
+                QueueName=self.name, Attributes={"VisibilityTimeout": "360", "RedrivePolicy": redrive}
+            )["QueueUrl"]
             queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             policy = {
                 "Statement": [
@@ -190,6 +200,38 @@ def upload(emulator: Emulator, bucket: str, keys: list[str]) -> float:
     return time.monotonic() - started
 
 
+class PendingFilters:
+    """The include filters of queued/running executions. Exact paths (what our handler sends) are looked
+    up in a set — 10,000 executions times 10,000 keys is too many pattern matches — and only patterns
+    with `*` go through the emulator's matcher."""
+
+    def __init__(self, values) -> None:
+        patterns = [p for value in values for p in value.split("|") if p]
+        self.exact = {p.rstrip("/") for p in patterns if "*" not in p}
+        self.wild = "|".join(p for p in patterns if "*" in p)
+
+    def selects(self, path: str) -> bool:
+        parts = path.split("/")
+        if any("/".join(parts[:i]) in self.exact for i in range(2, len(parts) + 1)):
+            return True  # the file itself or a folder above it
+        return bool(self.wild) and matches(self.wild, path)
+
+
+def dead_lettered(emulator: Emulator, url: str) -> set[str]:
+    """Object keys named by the S3 notifications in a dead-letter queue (a replay would deliver them)."""
+    sqs, keys, seen = emulator.client("sqs"), set(), set()
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300).get("Messages", [])
+        fresh = [m for m in messages if m["MessageId"] not in seen]
+        if not fresh:
+            return keys
+        for message in fresh:
+            seen.add(message["MessageId"])
+            body = json.loads(message["Body"])
+            for record in body.get("Records", []):
+                keys.add(unquote_plus(record["s3"]["object"]["key"]))
+
+
 def delivered(setup: Setup, keys: list[str]) -> set[str]:
     return {key for key in keys if (setup.mount / key[len(PREFIX) :]).exists()}
 
@@ -208,6 +250,12 @@ def measure(emulator: Emulator, mode: str, size: int, window: float) -> dict:
             break
         time.sleep(1.0)
     elapsed = time.monotonic() - started + upload_seconds
+    # Whatever Lambda still holds (queued messages, async retries) is pending, not lost: give it a
+    # moment to reach DataSync or the dead-letter queue before counting.
+    idle_deadline = time.monotonic() + 60
+    while not emulator.control("GET", "lambda/idle")["idle"] and time.monotonic() < idle_deadline:
+        time.sleep(1.0)
+    lambda_state = emulator.control("GET", "lambda/idle")
     invocations = [
         i
         for i in emulator.control("GET", f"lambda/invocations?since={since}")["invocations"]
@@ -218,9 +266,12 @@ def measure(emulator: Emulator, mode: str, size: int, window: float) -> dict:
         ds.get_paginator("list_task_executions").paginate(TaskArn=setup.task).build_full_result()["TaskExecutions"]
     )
     active = emulator.control("GET", f"datasync/active?task_arn={setup.task}")["executions"]
-    pending_patterns = "|".join(rule["Value"] for e in active for rule in e["includes"])
+    pending = PendingFilters(rule["Value"] for e in active for rule in e["includes"])
+    arrived = delivered(setup, keys)
     missing = [key for key in keys if key not in arrived]
-    in_flight = [key for key in missing if pending_patterns and matches(pending_patterns, "/" + key[len(PREFIX) :])]
+    in_flight = [key for key in missing if pending.selects("/" + key[len(PREFIX) :])]
+    parked = dead_lettered(emulator, setup.dlq_url)
+    dead = [key for key in missing if key in parked and key not in in_flight]
     batches = sorted(invocations, key=lambda i: i["records"], reverse=True)
     return {
         "mode": mode,
@@ -232,7 +283,9 @@ def measure(emulator: Emulator, mode: str, size: int, window: float) -> dict:
         "failed_invocations": sum(1 for i in invocations if not i["ok"]),
         "delivered": len(arrived),
         "in_flight": len(in_flight),
-        "lost": len(missing) - len(in_flight),
+        "dead_lettered": len(dead),
+        "lost": len(missing) - len(in_flight) - len(dead),
+        "lambda_pending": lambda_state["busy"] + lambda_state["messages"],
         "largest_batch_records": batches[0]["records"] if batches else 0,
         "largest_batch_cpu_seconds": round(batches[0]["cpu"], 3) if batches else 0.0,
         "max_cpu_seconds_per_invocation": round(max((i["cpu"] for i in invocations), default=0.0), 3),
@@ -297,6 +350,7 @@ def table(rows: list[dict]) -> str:
         "failed_invocations",
         "delivered",
         "in_flight",
+        "dead_lettered",
         "lost",
         "largest_batch_records",
         "largest_batch_cpu_seconds",
