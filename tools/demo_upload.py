@@ -56,8 +56,8 @@ Look around:
   cat {os.path.relpath(state_dir() / "emulator.json", REPO)}           # endpoint and the two accounts' keys
   curl -s {emulator.endpoint}/_lakedrop/journal | head -c 2000     # every API call, per account
   curl -s {emulator.endpoint}/_lakedrop/lambda/invocations         # trigger invocations (batching)
-  ansible-playbook -i inventories/local site.yml        # again: changed=0, no write calls
-  ansible-playbook -i inventories/local playbooks/teardown.yml -e lakedrop_teardown_bucket_contents=true
+  .venv/bin/ansible-playbook -i inventories/local site.yml        # again: changed=0, no write calls
+  .venv/bin/ansible-playbook -i inventories/local playbooks/teardown.yml -e lakedrop_teardown_bucket_contents=true
 Stop the emulator:  make emulator-stop"""
     )
     return 0
