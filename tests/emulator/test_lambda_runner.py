@@ -234,3 +234,30 @@ def test_filter_rules_in_any_case_and_empty_values_round_trip(emulator, pipeline
     assert stored[0]["Filter"]["Key"]["FilterRules"] == rules
     before.pop("ResponseMetadata", None)
     s3.put_bucket_notification_configuration(Bucket=pipeline["bucket"], NotificationConfiguration=before)
+
+
+def test_parallel_sends_are_polled_never_invoked_inline(emulator, pipeline):
+    """moto invokes mapped functions inside SendMessage; the emulator leaves that to its poller, also when
+    many senders race. (The race an earlier version had showed only in 10,000-upload bursts; this checks
+    the behaviour, it does not reproduce that race reliably.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sqs, lam = emulator.client("sqs", max_pool_connections=16), emulator.client("lambda")
+    url = sqs.create_queue(QueueName=f"race-{pipeline['suffix']}", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=pipeline["function"], BatchSize=500, MaximumBatchingWindowInSeconds=2
+    )
+    since = time.time()
+    body = json.dumps({"Records": [{"eventSource": "aws:s3", "s3": {"object": {"key": "outside/x.csv"}}}]})
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(lambda _: sqs.send_message(QueueUrl=url, MessageBody=body), range(200)))
+    assert wait_until(lambda: emulator.control("GET", "lambda/idle")["idle"], timeout=30)
+    mine = [
+        i
+        for i in emulator.control("GET", f"lambda/invocations?since={since}")["invocations"]
+        if i["function"] == pipeline["function"]
+    ]
+    assert {i["source"] for i in mine} == {"sqs"}
+    assert sum(i["records"] for i in mine) == 200
+    assert len(mine) <= 3  # batched by the window, not one invocation per send

@@ -435,13 +435,29 @@ def _process_batch(esm, messages, backend, queue_name: str, region: str) -> None
         if not reply.get("ok"):
             return  # the whole batch becomes visible again after the visibility timeout
         failed = _failed_ids(esm, reply.get("result"), messages)
-        for message in messages:
-            if message.id not in failed:
-                with contextlib.suppress(Exception):  # already gone (e.g. moved to the DLQ)
-                    backend.delete_message(queue_name, message.receipt_handle)
+        _acknowledge(backend, queue_name, {m.receipt_handle for m in messages if m.id not in failed})
     finally:
         with _LOCK:
             _ESM_INFLIGHT[esm.uuid] -= 1
+
+
+def _acknowledge(backend, queue_name: str, handles: set[str]) -> None:
+    """Delete a processed batch in one pass over the queue, as Lambda's DeleteMessageBatch does. moto's
+    delete_message scans the whole queue once per message: a 10,000-message batch took minutes."""
+    if not handles:
+        return
+    try:
+        queue = backend.get_queue(queue_name)
+    except Exception:  # noqa: BLE001 - queue deleted meanwhile
+        return
+    keep = []
+    for message in queue._messages:
+        if handles.isdisjoint(message.all_receipt_handles):
+            keep.append(message)
+        else:  # what moto's delete_message does for one message
+            queue.pending_messages.discard(message)
+            queue.deleted_messages.update(message.all_receipt_handles)
+    queue._messages = keep
 
 
 def _failed_ids(esm, result: Any, messages) -> set[str]:
@@ -755,10 +771,28 @@ def _match_mappings_by_name_or_arn() -> None:
     LambdaBackend.list_event_source_mappings = list_event_source_mappings
 
 
+class _NoMappings(dict):
+    """A mapping registry that stays empty: moto's CreateEventSourceMapping writes to it, nothing reads."""
+
+    def __setitem__(self, key, value) -> None:
+        pass
+
+
+_NO_INLINE_MAPPINGS = _NoMappings()
+
+
+def _within_retention(self, queue_name: str, message) -> bool:
+    """moto asks GetQueueAttributes (which counts every message) once per received message, which made
+    a 10,000-message receive quadratic; the retention period alone is what it needs."""
+    queue = self.get_queue(queue_name)
+    return int(queue.message_retention_period) + message.sent_timestamp / 1000 > time.time()
+
+
 def install() -> None:
     from moto.awslambda.models import LambdaFunction
     from moto.s3 import notifications
     from moto.sqs.models import Queue
+    from moto.sqs.models import SQSBackend
 
     LambdaFunction._invoke_lambda = _invoke_lambda
     _keep_dead_letter_config(LambdaFunction)
@@ -767,16 +801,10 @@ def install() -> None:
     notifications.send_test_event = _send_test_event
     _patch_notification_validation()
 
-    original_add = Queue.add_message
-
-    def add_message(self, message):
-        # moto invokes mapped functions inline on every send; our poller does it as Lambda does.
-        mappings, self.lambda_event_source_mappings = self.lambda_event_source_mappings, {}
-        try:
-            original_add(self, message)
-        finally:
-            self.lambda_event_source_mappings = mappings
-
-    Queue.add_message = add_message
+    # moto invokes mapped functions inline on every send (in the sender's request); Lambda polls, and
+    # so does our poller. The queue's own mapping registry therefore always reads empty. (Swapping it
+    # out around each send raced under parallel uploads and let moto's inline path run.)
+    Queue.lambda_event_source_mappings = property(lambda _self: _NO_INLINE_MAPPINGS, lambda _self, _value: None)
+    SQSBackend.is_message_valid_based_on_retention_period = _within_retention
     threading.Thread(target=_esm_loop, name="lambda-esm", daemon=True).start()
     threading.Thread(target=_retry_loop, name="lambda-retry", daemon=True).start()
