@@ -39,7 +39,7 @@ sys.path.insert(0, str(REPO / "tools"))
 from support.emulator import Emulator  # noqa: E402
 from support.emulator import state_dir  # noqa: E402
 
-from lakedrop_emulator.ext.dataplane import matches  # noqa: E402
+from lakedrop_emulator.ext.dataplane import Filter  # noqa: E402
 
 HANDLER = REPO / "roles/lambda_trigger/files/lakedrop_trigger.py"
 BASELINE = REPO / "benchmarks/baseline_trigger.py"
@@ -200,23 +200,6 @@ def upload(emulator: Emulator, bucket: str, keys: list[str]) -> float:
     return time.monotonic() - started
 
 
-class PendingFilters:
-    """The include filters of queued/running executions. Exact paths (what our handler sends) are looked
-    up in a set — 10,000 executions times 10,000 keys is too many pattern matches — and only patterns
-    with `*` go through the emulator's matcher."""
-
-    def __init__(self, values) -> None:
-        patterns = [p for value in values for p in value.split("|") if p]
-        self.exact = {p.rstrip("/") for p in patterns if "*" not in p}
-        self.wild = "|".join(p for p in patterns if "*" in p)
-
-    def selects(self, path: str) -> bool:
-        parts = path.split("/")
-        if any("/".join(parts[:i]) in self.exact for i in range(2, len(parts) + 1)):
-            return True  # the file itself or a folder above it
-        return bool(self.wild) and matches(self.wild, path)
-
-
 def dead_lettered(emulator: Emulator, url: str) -> set[str]:
     """Object keys named by the S3 notifications in a dead-letter queue (a replay would deliver them)."""
     sqs, keys, seen = emulator.client("sqs"), set(), set()
@@ -266,7 +249,7 @@ def measure(emulator: Emulator, mode: str, size: int, window: float) -> dict:
         ds.get_paginator("list_task_executions").paginate(TaskArn=setup.task).build_full_result()["TaskExecutions"]
     )
     active = emulator.control("GET", f"datasync/active?task_arn={setup.task}")["executions"]
-    pending = PendingFilters(rule["Value"] for e in active for rule in e["includes"])
+    pending = Filter("|".join(rule["Value"] for e in active for rule in e["includes"]))
     arrived = delivered(setup, keys)
     missing = [key for key in keys if key not in arrived]
     in_flight = [key for key in missing if pending.selects("/" + key[len(PREFIX) :])]

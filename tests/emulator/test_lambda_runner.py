@@ -245,8 +245,19 @@ def test_parallel_sends_are_polled_never_invoked_inline(emulator, pipeline):
     sqs, lam = emulator.client("sqs", max_pool_connections=16), emulator.client("lambda")
     url = sqs.create_queue(QueueName=f"race-{pipeline['suffix']}", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    # A function of its own: invocations of the shared one may still come from other tests' queues.
+    config = lam.get_function_configuration(FunctionName=pipeline["function"])
+    function = lam.create_function(
+        FunctionName=f"race-{pipeline['suffix']}",
+        Runtime="python3.12",
+        Role=config["Role"],
+        Handler="lakedrop_trigger.handler",
+        Code={"ZipFile": zipped_handler()},
+        Timeout=20,
+        Environment=config["Environment"],
+    )["FunctionArn"]
     lam.create_event_source_mapping(
-        EventSourceArn=arn, FunctionName=pipeline["function"], BatchSize=500, MaximumBatchingWindowInSeconds=2
+        EventSourceArn=arn, FunctionName=function, BatchSize=500, MaximumBatchingWindowInSeconds=2
     )
     since = time.time()
     body = json.dumps({"Records": [{"eventSource": "aws:s3", "s3": {"object": {"key": "outside/x.csv"}}}]})
@@ -256,7 +267,7 @@ def test_parallel_sends_are_polled_never_invoked_inline(emulator, pipeline):
     mine = [
         i
         for i in emulator.control("GET", f"lambda/invocations?since={since}")["invocations"]
-        if i["function"] == pipeline["function"]
+        if i["function"] == function
     ]
     assert {i["source"] for i in mine} == {"sqs"}
     assert sum(i["records"] for i in mine) == 200

@@ -6,6 +6,7 @@ The destination of an EFS location is `<state>/efs/<account>/<fs-id>/<access poi
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -26,27 +27,47 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$")
 
 
-def matches(patterns: str | None, path: str) -> bool:
-    """Whether `path` is selected by a `|`-joined SIMPLE_PATTERN value.
+class Filter:
+    """A `|`-joined SIMPLE_PATTERN value, compiled once.
 
     A pattern names a file or a folder (a folder selects everything under it); `*` matches any run of
     characters. Patterns without a leading `/` (exclude style, e.g. `*.tmp`) may match anywhere.
+    Patterns without `*` (what the trigger sends, up to thousands per value) are looked up in a set, so
+    a 10,000-pattern execution over 10,000 objects stays linear.
     """
-    if not patterns:
-        return False
-    for pattern in patterns.split("|"):
-        if not pattern:
-            continue
-        anchored = pattern if pattern.startswith(("/", "*")) else "*/" + pattern
-        regex = _compile(anchored.rstrip("/") or "/")
-        if regex.match(path):
-            return True
-        # A folder pattern selects its contents.
+
+    def __init__(self, value: str | None) -> None:
+        self.exact: set[str] = set()
+        self.wild: list[re.Pattern[str]] = []
+        for pattern in (value or "").split("|"):
+            if not pattern:
+                continue
+            anchored = pattern if pattern.startswith(("/", "*")) else "*/" + pattern
+            anchored = anchored.rstrip("/") or "/"
+            if "*" in anchored:
+                self.wild.append(_compile(anchored))
+            else:
+                self.exact.add(anchored)
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.wild)
+
+    def selects(self, path: str) -> bool:
         parts = path.split("/")
-        for i in range(2, len(parts)):
-            if regex.match("/".join(parts[:i])):
-                return True
-    return False
+        candidates = [path] + ["/".join(parts[:i]) for i in range(2, len(parts))]  # itself, its folders
+        if any(candidate in self.exact for candidate in candidates):
+            return True
+        return any(regex.match(candidate) for regex in self.wild for candidate in candidates)
+
+
+@functools.lru_cache(maxsize=256)
+def compiled(value: str | None) -> Filter:
+    return Filter(value)
+
+
+def matches(patterns: str | None, path: str) -> bool:
+    """Whether `path` is selected by a `|`-joined SIMPLE_PATTERN value (see Filter)."""
+    return compiled(patterns).selects(path)
 
 
 def filter_value(rules: list[dict] | None) -> str | None:
@@ -54,14 +75,12 @@ def filter_value(rules: list[dict] | None) -> str | None:
 
 
 def select(objects: list[SourceObject], includes: str | None, excludes: str | None) -> list[SourceObject]:
-    chosen = []
-    for obj in objects:
-        if includes and not matches(includes, obj.path):
-            continue
-        if excludes and matches(excludes, obj.path):
-            continue
-        chosen.append(obj)
-    return chosen
+    include, exclude = compiled(includes), compiled(excludes)
+    return [
+        obj
+        for obj in objects
+        if (not include or include.selects(obj.path)) and not (exclude and exclude.selects(obj.path))
+    ]
 
 
 def relative_path(key: str, subdirectory: str) -> str | None:
