@@ -26,7 +26,6 @@ import random
 import sys
 import time
 import uuid
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -38,10 +37,12 @@ sys.path.insert(0, str(REPO / "tools"))
 
 from support.emulator import Emulator  # noqa: E402
 from support.emulator import state_dir  # noqa: E402
+from support.stack import HANDLER  # noqa: E402
+from support.stack import transfer_stack  # noqa: E402
+from support.stack import zipped  # noqa: E402
 
 from lakedrop_emulator.ext.dataplane import Filter  # noqa: E402
 
-HANDLER = REPO / "roles/lambda_trigger/files/lakedrop_trigger.py"
 BASELINE = REPO / "benchmarks/baseline_trigger.py"
 TIMING = {
     "task_creating": 0.1,
@@ -51,15 +52,7 @@ TIMING = {
     "per_file": 0.0002,
     "verifying": 0.3,
 }
-TRUST = {"lambda": "lambda.amazonaws.com", "datasync": "datasync.amazonaws.com"}
 PREFIX = "in/"
-
-
-def zipped(path: Path, name: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.write(path, name)
-    return buffer.getvalue()
 
 
 def burst_keys(size: int, seed: int) -> list[str]:
@@ -82,47 +75,11 @@ class Setup:
     def __init__(self, emulator: Emulator, mode: str, size: int) -> None:
         self.emulator, self.mode, self.size = emulator, mode, size
         self.name = f"bench-{mode}-{size}-{uuid.uuid4().hex[:6]}"
-        region, target = emulator.region, emulator.account_id("target")
-        s3 = emulator.client("s3", "source")
-        self.bucket = self.name
-        s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": region})
-        iam = emulator.client("iam")
-        roles = {}
-        for kind, service in TRUST.items():
-            document = {
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]
-            }
-            roles[kind] = iam.create_role(
-                RoleName=f"{self.name}-{kind}", AssumeRolePolicyDocument=json.dumps(document)
-            )["Role"]["Arn"]
-        ec2, efs, ds = emulator.client("ec2"), emulator.client("efs"), emulator.client("datasync")
-        subnet = ec2.describe_subnets()["Subnets"][0]
-        sg = ec2.create_security_group(GroupName=self.name, Description="bench", VpcId=subnet["VpcId"])["GroupId"]
-        fs = efs.create_file_system(CreationToken=self.name, Encrypted=True)
-        efs.create_mount_target(FileSystemId=fs["FileSystemId"], SubnetId=subnet["SubnetId"], SecurityGroups=[sg])
-        ap = efs.create_access_point(
-            FileSystemId=fs["FileSystemId"], PosixUser={"Uid": 1000, "Gid": 1000}, RootDirectory={"Path": "/lake"}
+        transfer = transfer_stack(
+            emulator, self.name, PREFIX, {"TransferMode": "CHANGED", "VerifyMode": "ONLY_FILES_TRANSFERRED"}
         )
-        source = ds.create_location_s3(
-            S3BucketArn=f"arn:aws:s3:::{self.bucket}",
-            Subdirectory=PREFIX,
-            S3Config={"BucketAccessRoleArn": roles["datasync"]},
-        )["LocationArn"]
-        destination = ds.create_location_efs(
-            EfsFilesystemArn=fs["FileSystemArn"],
-            AccessPointArn=ap["AccessPointArn"],
-            InTransitEncryption="TLS1_2",
-            Ec2Config={
-                "SubnetArn": subnet["SubnetArn"],
-                "SecurityGroupArns": [f"arn:aws:ec2:{region}:{target}:security-group/{sg}"],
-            },
-        )["LocationArn"]
-        self.task = ds.create_task(
-            SourceLocationArn=source,
-            DestinationLocationArn=destination,
-            Name=self.name,
-            Options={"TransferMode": "CHANGED", "VerifyMode": "ONLY_FILES_TRANSFERRED"},
-        )["TaskArn"]
+        self.bucket, self.task, self.mount = transfer.bucket, transfer.task, transfer.mount
+        s3 = emulator.client("s3", "source")
         code, handler = (
             (zipped(BASELINE, "baseline_trigger.py"), "baseline_trigger.handler")
             if mode == "baseline"
@@ -132,7 +89,7 @@ class Setup:
         self.function = lam.create_function(
             FunctionName=self.name,
             Runtime="python3.12",
-            Role=roles["lambda"],
+            Role=transfer.lambda_role,
             Handler=handler,
             Code={"ZipFile": code},
             Timeout=60,
@@ -186,8 +143,7 @@ class Setup:
                 "LambdaFunctionConfigurations": [{"LambdaFunctionArn": self.function, "Events": ["s3:ObjectCreated:*"]}]
             }
         s3.put_bucket_notification_configuration(Bucket=self.bucket, NotificationConfiguration=destination)
-        self.mount = state_dir() / "efs" / target / fs["FileSystemId"] / "lake"
-        deadline = time.monotonic() + 10
+        ds, deadline = emulator.client("datasync"), time.monotonic() + 10
         while ds.describe_task(TaskArn=self.task)["Status"] != "AVAILABLE" and time.monotonic() < deadline:
             time.sleep(0.1)
 
@@ -368,14 +324,15 @@ def main() -> int:
     print(table(rows))
     print(f"\nhandler CPU for one 10,000-record SQS batch (in-process, DataSync stubbed): {cpu:.3f} s")
     queued = [r for r in rows if r["mode"] == "queued" and r["uploads"] == 10000]
+    # None: not measured in this run (no 10,000-upload queued burst)
     targets = {
-        "queued_10000_executions<=2": all(r["executions_started"] <= 2 for r in queued),
-        "queued_10000_invocations<=10": all(r["invocations"] <= 10 for r in queued),
+        "queued_10000_executions<=2": all(r["executions_started"] <= 2 for r in queued) if queued else None,
+        "queued_10000_invocations<=10": all(r["invocations"] <= 10 for r in queued) if queued else None,
         "queued_lost==0": all(r["lost"] == 0 and r["in_flight"] == 0 for r in rows if r["mode"] == "queued"),
         "handler_cpu_10000_records<=0.5s": cpu <= 0.5,
     }
     for name, ok in targets.items():
-        print(f"  {'met ' if ok else 'MISSED'}  {name}")
+        print(f"  {'not measured' if ok is None else 'met' if ok else 'MISSED'}  {name}")
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
@@ -392,7 +349,7 @@ def main() -> int:
         + "\n"
     )
     print(f"\nwrote {out}")
-    return 0 if all(targets.values()) else 1
+    return 0 if all(ok is not False for ok in targets.values()) else 1
 
 
 if __name__ == "__main__":

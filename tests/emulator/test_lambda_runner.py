@@ -3,25 +3,15 @@ mapping with batching), cross-account delivery, and S3's validation of notificat
 
 from __future__ import annotations
 
-import io
 import json
 import time
-import zipfile
-from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
+from support.stack import transfer_stack
+from support.stack import zipped
 
-REPO = Path(__file__).resolve().parents[2]
-HANDLER = REPO / "roles/lambda_trigger/files/lakedrop_trigger.py"
 FAST = {"task_creating": 0.05, "launching": 0.1, "preparing": 0.05, "transferring": 0.05, "verifying": 0.05}
-
-
-def zipped_handler() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.write(HANDLER, "lakedrop_trigger.py")
-    return buffer.getvalue()
 
 
 def wait_until(predicate, timeout=30.0, interval=0.1):
@@ -48,65 +38,27 @@ def pipeline(emulator, timing):
     import uuid
 
     suffix = uuid.uuid4().hex[:8]
-    source, target = emulator.account_id("source"), emulator.account_id("target")
-    region = emulator.region
-    bucket = f"runner-{suffix}"
-    s3 = emulator.client("s3", "source")
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
-    iam = emulator.client("iam")
-    ds_role = iam.create_role(
-        RoleName=f"ds-{suffix}",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Statement": [
-                    {"Effect": "Allow", "Principal": {"Service": "datasync.amazonaws.com"}, "Action": "sts:AssumeRole"}
-                ]
-            }
-        ),
-    )["Role"]["Arn"]
-    fn_role = iam.create_role(
-        RoleName=f"fn-{suffix}",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Statement": [
-                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-                ]
-            }
-        ),
-    )["Role"]["Arn"]
-    ec2, efs, ds = emulator.client("ec2"), emulator.client("efs"), emulator.client("datasync")
-    subnet = ec2.describe_subnets()["Subnets"][0]
-    sg = ec2.create_security_group(GroupName=f"runner-{suffix}", Description="t", VpcId=subnet["VpcId"])["GroupId"]
-    fs = efs.create_file_system(CreationToken=suffix, Encrypted=True)
-    efs.create_mount_target(FileSystemId=fs["FileSystemId"], SubnetId=subnet["SubnetId"], SecurityGroups=[sg])
-    ap = efs.create_access_point(
-        FileSystemId=fs["FileSystemId"], PosixUser={"Uid": 1000, "Gid": 1000}, RootDirectory={"Path": "/lake"}
-    )
-    src = ds.create_location_s3(
-        S3BucketArn=f"arn:aws:s3:::{bucket}", Subdirectory="incoming/", S3Config={"BucketAccessRoleArn": ds_role}
-    )["LocationArn"]
-    dst = ds.create_location_efs(
-        EfsFilesystemArn=fs["FileSystemArn"],
-        AccessPointArn=ap["AccessPointArn"],
-        InTransitEncryption="TLS1_2",
-        Ec2Config={
-            "SubnetArn": subnet["SubnetArn"],
-            "SecurityGroupArns": [f"arn:aws:ec2:{region}:{target}:security-group/{sg}"],
-        },
-    )["LocationArn"]
-    task = ds.create_task(SourceLocationArn=src, DestinationLocationArn=dst, Name=f"runner-{suffix}")["TaskArn"]
+    stack = transfer_stack(emulator, f"runner-{suffix}", "incoming/")
+    bucket, task, fn_role = stack.bucket, stack.task, stack.lambda_role
     lam = emulator.client("lambda")
     function = lam.create_function(
         FunctionName=f"trigger-{suffix}",
         Runtime="python3.12",
         Role=fn_role,
         Handler="lakedrop_trigger.handler",
-        Code={"ZipFile": zipped_handler()},
+        Code={"ZipFile": zipped()},
         Timeout=20,
         Environment={"Variables": {"LAKEDROP_TASK_ARN": task, "LAKEDROP_SOURCE_SUBDIRECTORY": "incoming/"}},
     )["FunctionArn"]
-    mount = emulator.state_path("efs", target, fs["FileSystemId"], "lake")
-    return {"bucket": bucket, "source": source, "function": function, "task": task, "mount": mount, "suffix": suffix}
+    source = emulator.account_id("source")
+    return {
+        "bucket": bucket,
+        "source": source,
+        "function": function,
+        "task": task,
+        "mount": stack.mount,
+        "suffix": suffix,
+    }
 
 
 def test_direct_notification_requires_the_function_to_allow_s3(emulator, pipeline):
@@ -252,7 +204,7 @@ def test_parallel_sends_are_polled_never_invoked_inline(emulator, pipeline):
         Runtime="python3.12",
         Role=config["Role"],
         Handler="lakedrop_trigger.handler",
-        Code={"ZipFile": zipped_handler()},
+        Code={"ZipFile": zipped()},
         Timeout=20,
         Environment=config["Environment"],
     )["FunctionArn"]

@@ -13,19 +13,14 @@ import uuid
 from urllib.parse import unquote_plus
 
 import pytest
+from support.stack import transfer_stack
+from support.stack import zipped
 from test_lambda_runner import wait_until
-from test_lambda_runner import zipped_handler
 
 FAST = {"task_creating": 0.05, "launching": 0.1, "preparing": 0.05, "transferring": 0.05, "verifying": 0.05}
 TIMEOUT = 3  # the function's timeout (s); the handler keeps 1 s of it back (LAKEDROP_RETRY_MARGIN_SECONDS)
 VISIBILITY = 4  # the queue's visibility timeout (s); Lambda wants it at least the function's timeout
 MAX_RECEIVES = 3  # redrive to the dead-letter queue after this many receives
-
-
-def trust(service: str) -> str:
-    return json.dumps(
-        {"Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
-    )
 
 
 @pytest.fixture(scope="module")
@@ -37,34 +32,10 @@ def stack(emulator):
     previous = emulator.control("POST", "datasync/timing", {})
     emulator.control("POST", "datasync/timing", FAST)
     suffix = uuid.uuid4().hex[:8]
-    region, source, target = emulator.region, emulator.account_id("source"), emulator.account_id("target")
-    s3, iam, sqs = emulator.client("s3", "source"), emulator.client("iam"), emulator.client("sqs")
-    ec2, efs, ds, lam = (emulator.client(s) for s in ("ec2", "efs", "datasync", "lambda"))
-    bucket = f"faults-{suffix}"
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
-
-    ds_role = iam.create_role(RoleName=f"faults-ds-{suffix}", AssumeRolePolicyDocument=trust("datasync.amazonaws.com"))
-    fn_role = iam.create_role(RoleName=f"faults-fn-{suffix}", AssumeRolePolicyDocument=trust("lambda.amazonaws.com"))
-    subnet = ec2.describe_subnets()["Subnets"][0]
-    sg = ec2.create_security_group(GroupName=f"faults-{suffix}", Description="t", VpcId=subnet["VpcId"])["GroupId"]
-    fs = efs.create_file_system(CreationToken=f"faults-{suffix}", Encrypted=True)
-    efs.create_mount_target(FileSystemId=fs["FileSystemId"], SubnetId=subnet["SubnetId"], SecurityGroups=[sg])
-    ap = efs.create_access_point(FileSystemId=fs["FileSystemId"], RootDirectory={"Path": "/lake"})
-    src = ds.create_location_s3(
-        S3BucketArn=f"arn:aws:s3:::{bucket}",
-        Subdirectory="incoming/",
-        S3Config={"BucketAccessRoleArn": ds_role["Role"]["Arn"]},
-    )["LocationArn"]
-    dst = ds.create_location_efs(
-        EfsFilesystemArn=fs["FileSystemArn"],
-        AccessPointArn=ap["AccessPointArn"],
-        InTransitEncryption="TLS1_2",
-        Ec2Config={
-            "SubnetArn": subnet["SubnetArn"],
-            "SecurityGroupArns": [f"arn:aws:ec2:{region}:{target}:security-group/{sg}"],
-        },
-    )["LocationArn"]
-    task = ds.create_task(SourceLocationArn=src, DestinationLocationArn=dst, Name=f"faults-{suffix}")["TaskArn"]
+    source = emulator.account_id("source")
+    sqs, lam, s3 = emulator.client("sqs"), emulator.client("lambda"), emulator.client("s3", "source")
+    transfer = transfer_stack(emulator, f"faults-{suffix}", "incoming/")
+    bucket, task = transfer.bucket, transfer.task
 
     def queue(name, **attributes):
         url = sqs.create_queue(QueueName=name, Attributes={k: str(v) for k, v in attributes.items()})["QueueUrl"]
@@ -97,9 +68,9 @@ def stack(emulator):
         return lam.create_function(
             FunctionName=name,
             Runtime="python3.12",
-            Role=fn_role["Role"]["Arn"],
+            Role=transfer.lambda_role,
             Handler="lakedrop_trigger.handler",
-            Code={"ZipFile": zipped_handler()},
+            Code={"ZipFile": zipped()},
             Timeout=TIMEOUT,
             Environment={
                 "Variables": {
@@ -153,7 +124,7 @@ def stack(emulator):
         "direct_dlq_url": direct_dlq_url,
         "queued_fn": queued_fn,
         "direct_fn": direct_fn,
-        "mount": emulator.state_path("efs", target, fs["FileSystemId"], "lake"),
+        "mount": transfer.mount,
         "group": f"/aws/lambda/faults-{suffix}-queued",
     }
     emulator.control("POST", "datasync/timing", {k: previous[k] for k in FAST})
@@ -327,37 +298,35 @@ def test_redelivery_after_visibility_timeout(emulator, stack):
     assert dead_letters(emulator, stack["dlq_url"]) == []
 
 
-def test_permanent_fault_parks_the_message_with_its_key(emulator, stack):
-    """DataSync never accepts: after maxReceiveCount receives the message is in the DLQ, key and all."""
+def park_under_permanent_throttling(emulator, stack, key: str, dlq_url: str, timeout: float) -> list[str]:
+    """Upload `key` while DataSync refuses every start; the keys that reach `dlq_url` within `timeout`."""
     emulator.control("POST", "datasync/faults", {"throttle_starts": 100000})
-    key = "incoming/queued/never/lost file.csv"
     upload(emulator, stack, [key])
     bodies: list[str] = []
 
     def parked():
-        bodies.extend(dead_letters(emulator, stack["dlq_url"]))
+        bodies.extend(dead_letters(emulator, dlq_url))
         return bodies
 
-    assert wait_until(parked, timeout=MAX_RECEIVES * (TIMEOUT + VISIBILITY) + 20), "nothing reached the DLQ"
-    emulator.control("POST", "datasync/faults", {"throttle_starts": 0})
-    assert parked_keys(bodies) == [key]
+    try:
+        assert wait_until(parked, timeout=timeout), f"nothing reached {dlq_url}"
+    finally:
+        emulator.control("POST", "datasync/faults", {"throttle_starts": 0})
+    return parked_keys(bodies)
+
+
+def test_permanent_fault_parks_the_message_with_its_key(emulator, stack):
+    """DataSync never accepts: after maxReceiveCount receives the message is in the DLQ, key and all."""
+    key = "incoming/queued/never/lost file.csv"
+    timeout = MAX_RECEIVES * (TIMEOUT + VISIBILITY) + 20
+    assert park_under_permanent_throttling(emulator, stack, key, stack["dlq_url"], timeout) == [key]
     assert delivered(stack, [key]) == [key]
 
 
 def test_direct_mode_permanent_fault_reaches_its_dead_letter_queue(emulator, stack):
     """Direct (async) invocations: Lambda retries twice, then the event goes to the DLQ with its key."""
-    emulator.control("POST", "datasync/faults", {"throttle_starts": 100000})
     key = "incoming/direct/never/also lost.csv"
-    upload(emulator, stack, [key])
-    bodies: list[str] = []
-
-    def parked():
-        bodies.extend(dead_letters(emulator, stack["direct_dlq_url"]))
-        return bodies
-
-    assert wait_until(parked, timeout=3 * TIMEOUT + 20), "nothing reached the direct DLQ"
-    emulator.control("POST", "datasync/faults", {"throttle_starts": 0})
-    assert parked_keys(bodies) == [key]
+    assert park_under_permanent_throttling(emulator, stack, key, stack["direct_dlq_url"], 3 * TIMEOUT + 20) == [key]
 
 
 def test_direct_mode_throttling_is_retried(emulator, stack):

@@ -1,0 +1,81 @@
+"""The DataSync side of the pipeline, built directly with boto3 on the emulator: what the trigger tests
+and the benchmark put a trigger in front of (the roles build the same for real in site.yml)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .emulator import REPO
+from .emulator import Emulator
+
+HANDLER = REPO / "roles/lambda_trigger/files/lakedrop_trigger.py"
+
+
+def zipped(path: Path = HANDLER, name: str = "lakedrop_trigger.py") -> bytes:
+    """A deployment package with one module (the handler by default)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.write(path, name)
+    return buffer.getvalue()
+
+
+def trust(service: str) -> str:
+    return json.dumps(
+        {"Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
+    )
+
+
+@dataclass
+class TransferStack:
+    bucket: str  # in the source account
+    task: str  # DataSync task ARN (target account)
+    mount: Path  # the directory standing for the access point's root (/lake) on EFS
+    lambda_role: str  # a role Lambda may assume, for the trigger functions
+    file_system_id: str
+
+
+def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dict | None = None) -> TransferStack:
+    """Bucket `name` (source account); in the target account a DataSync task `name` from its `prefix`
+    into an encrypted file system through an access point rooted at /lake, with TLS."""
+    region, target = emulator.region, emulator.account_id("target")
+    emulator.client("s3", "source").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    iam = emulator.client("iam")
+    roles = {
+        kind: iam.create_role(RoleName=f"{name}-{kind}", AssumeRolePolicyDocument=trust(f"{kind}.amazonaws.com"))[
+            "Role"
+        ]["Arn"]
+        for kind in ("datasync", "lambda")
+    }
+    ec2, efs, ds = emulator.client("ec2"), emulator.client("efs"), emulator.client("datasync")
+    subnet = ec2.describe_subnets()["Subnets"][0]
+    sg = ec2.create_security_group(GroupName=name, Description="lakedrop test", VpcId=subnet["VpcId"])["GroupId"]
+    fs = efs.create_file_system(CreationToken=name, Encrypted=True)
+    efs.create_mount_target(FileSystemId=fs["FileSystemId"], SubnetId=subnet["SubnetId"], SecurityGroups=[sg])
+    ap = efs.create_access_point(
+        FileSystemId=fs["FileSystemId"], PosixUser={"Uid": 1000, "Gid": 1000}, RootDirectory={"Path": "/lake"}
+    )
+    source = ds.create_location_s3(
+        S3BucketArn=f"arn:aws:s3:::{name}", Subdirectory=prefix, S3Config={"BucketAccessRoleArn": roles["datasync"]}
+    )["LocationArn"]
+    destination = ds.create_location_efs(
+        EfsFilesystemArn=fs["FileSystemArn"],
+        AccessPointArn=ap["AccessPointArn"],
+        InTransitEncryption="TLS1_2",
+        Ec2Config={
+            "SubnetArn": subnet["SubnetArn"],
+            "SecurityGroupArns": [f"arn:aws:ec2:{region}:{target}:security-group/{sg}"],
+        },
+    )["LocationArn"]
+    extra = {"Options": task_options} if task_options else {}
+    task = ds.create_task(SourceLocationArn=source, DestinationLocationArn=destination, Name=name, **extra)["TaskArn"]
+    return TransferStack(
+        bucket=name,
+        task=task,
+        mount=emulator.state_path("efs", target, fs["FileSystemId"], "lake"),
+        lambda_role=roles["lambda"],
+        file_system_id=fs["FileSystemId"],
+    )
