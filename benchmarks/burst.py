@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO / "tools"))
 from support.emulator import Emulator  # noqa: E402
 from support.emulator import state_dir  # noqa: E402
 from support.stack import HANDLER  # noqa: E402
+from support.stack import s3_may_send  # noqa: E402
 from support.stack import transfer_stack  # noqa: E402
 from support.stack import zipped  # noqa: E402
 
@@ -109,18 +110,7 @@ class Setup:
                 QueueName=self.name, Attributes={"VisibilityTimeout": "360", "RedrivePolicy": redrive}
             )["QueueUrl"]
             queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-            policy = {
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "s3.amazonaws.com"},
-                        "Action": "sqs:SendMessage",
-                        "Resource": queue_arn,
-                        "Condition": {"ArnEquals": {"aws:SourceArn": bucket_arn}},
-                    }
-                ]
-            }
-            sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+            sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": s3_may_send(queue_arn, self.bucket)})
             # the lambda_trigger role's defaults
             lam.create_event_source_mapping(
                 EventSourceArn=queue_arn,

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
+from support.stack import s3_may_send
 from support.stack import transfer_stack
 from support.stack import zipped
 
@@ -117,18 +118,7 @@ def test_queued_burst_is_batched(emulator, pipeline):
     }
     with pytest.raises(ClientError, match="Unable to validate"):
         s3.put_bucket_notification_configuration(Bucket=pipeline["bucket"], NotificationConfiguration=config)
-    policy = {
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "s3.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{pipeline['bucket']}"}},
-            }
-        ]
-    }
-    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": s3_may_send(queue_arn, pipeline["bucket"])})
     s3.put_bucket_notification_configuration(Bucket=pipeline["bucket"], NotificationConfiguration=config)
     lam.create_event_source_mapping(
         EventSourceArn=queue_arn,

@@ -13,6 +13,7 @@ import uuid
 from urllib.parse import unquote_plus
 
 import pytest
+from support.stack import s3_may_send
 from support.stack import transfer_stack
 from support.stack import zipped
 from test_lambda_runner import wait_until
@@ -44,24 +45,7 @@ def stack(emulator):
     dlq_url, dlq_arn = queue(f"faults-{suffix}-dlq")
     redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVES})
     queue_url, queue_arn = queue(f"faults-{suffix}-events", VisibilityTimeout=VISIBILITY, RedrivePolicy=redrive)
-    sqs.set_queue_attributes(
-        QueueUrl=queue_url,
-        Attributes={
-            "Policy": json.dumps(
-                {
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "s3.amazonaws.com"},
-                            "Action": "sqs:SendMessage",
-                            "Resource": queue_arn,
-                            "Condition": {"ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
-                        }
-                    ]
-                }
-            )
-        },
-    )
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": s3_may_send(queue_arn, bucket)})
     direct_dlq_url, direct_dlq_arn = queue(f"faults-{suffix}-direct-dlq")
 
     def function(name, **extra):

@@ -79,3 +79,15 @@ def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dic
         lambda_role=roles["lambda"],
         file_system_id=fs["FileSystemId"],
     )
+
+
+def s3_may_send(queue_arn: str, bucket: str) -> str:
+    """A queue policy letting S3 send notifications of `bucket` to the queue (what S3 validates)."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "s3.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": queue_arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
+    }
+    return json.dumps({"Statement": [statement]})
