@@ -296,7 +296,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--modes", nargs="+", default=["queued", "direct", "baseline"])
     parser.add_argument("--window", type=float, default=120.0, help="seconds to wait for deliveries after the uploads")
-    parser.add_argument("--json", default=str(state_dir() / "bench" / "results.json"))
+    parser.add_argument("--json", default=str(state_dir() / "results.json"))
     args = parser.parse_args()
     emulator = Emulator.from_state_file()
     previous = emulator.control("POST", "datasync/timing", {})
