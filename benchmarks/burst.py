@@ -8,7 +8,8 @@ uploads the burst in parallel, waits until everything arrived or the window clos
 - DataSync executions started, Lambda invocations (and failed ones);
 - uploads delivered to the directory standing for the containers' mount, still in flight (named by a
   queued or running execution), in the dead-letter queue (a replay delivers them), and lost (none of
-  these: only the hourly safety-net schedule would find them);
+  these: only the hourly safety-net schedule would find them; if Lambda still held work when the
+  count was taken, `lambda_pending` says how much, and those keys are among the "lost");
 - the handler's CPU time per invocation (measured in the worker) and, in-process, for one synthetic
   10,000-record SQS batch with DataSync stubbed.
 
@@ -318,7 +319,7 @@ def main() -> int:
     targets = {
         "queued_10000_executions<=2": all(r["executions_started"] <= 2 for r in queued) if queued else None,
         "queued_10000_invocations<=10": all(r["invocations"] <= 10 for r in queued) if queued else None,
-        "queued_lost==0": all(r["lost"] == 0 and r["in_flight"] == 0 for r in rows if r["mode"] == "queued"),
+        "queued_all_delivered": all(r["lost"] == 0 and r["in_flight"] == 0 for r in rows if r["mode"] == "queued"),
         "handler_cpu_10000_records<=0.5s": cpu <= 0.5,
     }
     for name, ok in targets.items():

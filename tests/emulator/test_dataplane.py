@@ -49,3 +49,4 @@ def test_select_applies_includes_then_excludes():
     ]
     assert [o.path for o in select(objects, "/a", "*.tmp")] == ["/a/1.csv"]
     assert [o.path for o in select(objects, None, None)] == ["/a/1.csv", "/a/2.tmp", "/b/3.csv"]
+    assert select(objects, "|", None) == []  # an include value naming nothing selects nothing

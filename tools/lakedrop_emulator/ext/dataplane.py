@@ -79,7 +79,8 @@ def select(objects: list[SourceObject], includes: str | None, excludes: str | No
     return [
         obj
         for obj in objects
-        if (not include or include.selects(obj.path)) and not (exclude and exclude.selects(obj.path))
+        # a value is a filter even when it names nothing ("|"): then it selects nothing, as before
+        if (not includes or include.selects(obj.path)) and not (excludes and exclude.selects(obj.path))
     ]
 
 

@@ -456,14 +456,15 @@ def _acknowledge(backend, queue_name: str, handles: set[str]) -> None:
         queue = backend.get_queue(queue_name)
     except Exception:  # noqa: BLE001 - queue deleted meanwhile
         return
-    keep = []
-    for message in queue._messages:
-        if handles.isdisjoint(message.all_receipt_handles):
-            keep.append(message)
-        else:  # what moto's delete_message does for one message
-            queue.pending_messages.discard(message)
-            queue.deleted_messages.update(message.all_receipt_handles)
-    queue._messages = keep
+    with queue._messages_lock:  # SendMessage appends under it: no notification may slip between
+        keep = []
+        for message in queue._messages:
+            if handles.isdisjoint(message.all_receipt_handles):
+                keep.append(message)
+            else:  # what moto's delete_message does for one message
+                queue.pending_messages.discard(message)
+                queue.deleted_messages.update(message.all_receipt_handles)
+        queue._messages = keep
 
 
 def _failed_ids(esm, result: Any, messages) -> set[str]:
