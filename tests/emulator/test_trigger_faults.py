@@ -16,9 +16,9 @@ import pytest
 from support.stack import s3_may_send
 from support.stack import transfer_stack
 from support.stack import zipped
+from test_lambda_runner import FAST
 from test_lambda_runner import wait_until
 
-FAST = {"task_creating": 0.05, "launching": 0.1, "preparing": 0.05, "transferring": 0.05, "verifying": 0.05}
 TIMEOUT = 3  # the function's timeout (s); the handler keeps 1 s of it back (LAKEDROP_RETRY_MARGIN_SECONDS)
 VISIBILITY = 4  # the queue's visibility timeout (s); Lambda wants it at least the function's timeout
 MAX_RECEIVES = 3  # redrive to the dead-letter queue after this many receives
