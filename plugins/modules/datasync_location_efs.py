@@ -212,33 +212,34 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync as ds
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs as efs_api
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs_location as el
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import tags
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import creation_diff
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import deletion_diff
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.locations import partition_of
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.locations import read_efs_location
 
 
 def find_location(client, params, region):
     """The existing location's ARN, or None. Fails (ValueError) when ambiguous."""
     if params["location_arn"]:
-        return params["location_arn"] if ds.describe_location_efs(client, params["location_arn"]) else None
+        return params["location_arn"] if ds_api.describe_location_efs(client, params["location_arn"]) else None
     host = el.uri_host(params["file_system"], region)
-    listed = ds.list_locations(client, el.uri_prefix_filter(host))
-    matches = ds.candidates(listed, "efs", host, params["subdirectory"])
+    listed = ds_api.list_locations(client, el.uri_prefix_filter(host))
+    matches = locations.candidates(listed, "efs", host, params["subdirectory"])
     # Same URI through another access point is another directory, so another location.
     wanted = arns.resource_id(params["access_point"]) if params["access_point"] else None
-    matches = [m for m in matches if el.access_point_id(ds.describe_location_efs(client, m["LocationArn"]) or {}) == wanted]
+    matches = [m for m in matches if el.access_point_id(ds_api.describe_location_efs(client, m["LocationArn"]) or {}) == wanted]
     if len(matches) > 1 and params["tags"]:
-        tags = params["tags"]
-        matches = el.narrow(matches, lambda m: all(ds.list_tags(client, m["LocationArn"]).get(k) == v for k, v in tags.items()))
+        wanted = params["tags"]
+        matches = el.narrow(matches, lambda m: all(ds_api.list_tags(client, m["LocationArn"]).get(k) == v for k, v in wanted.items()))
     if len(matches) > 1 and (params["subnet"] or params["security_groups"]):
-        matches = el.narrow(matches, lambda m: el.ec2_matches(ds.describe_location_efs(client, m["LocationArn"]) or {},
+        matches = el.narrow(matches, lambda m: el.ec2_matches(ds_api.describe_location_efs(client, m["LocationArn"]) or {},
                                                               params["subnet"], params["security_groups"]))
     if len(matches) > 1:
-        raise ValueError(ds.ambiguity_message("EFS", ds.location_uri("efs", host, params["subdirectory"]),
+        raise ValueError(locations.ambiguity_message("EFS", locations.location_uri("efs", host, params["subdirectory"]),
                                               [m["LocationArn"] for m in matches]))
     return matches[0]["LocationArn"] if matches else None
 
@@ -282,7 +283,7 @@ def resolve(module, current=None):
             if not found:
                 raise ValueError(f"subnet {subnet_id} does not exist in {region}; check the ID.")
             resolved["subnet_arn"] = found[0].get("SubnetArn") or (
-                f"arn:{partition_of(region)}:ec2:{region}:{found[0]['OwnerId']}:subnet/{subnet_id}")
+                f"arn:{arns.partition_of(region)}:ec2:{region}:{found[0]['OwnerId']}:subnet/{subnet_id}")
         if params["security_groups"]:
             ids = [arns.resource_id(g) for g in params["security_groups"]]
             found = dict((g["GroupId"], g) for g in ec2_api.describe_security_groups(
@@ -292,7 +293,7 @@ def resolve(module, current=None):
                 raise ValueError(f"security_groups: {', '.join(missing)} {'does' if len(missing) == 1 else 'do'} not exist "
                                  f"in {region}; check the IDs.")
             resolved["security_group_arns"] = [
-                found[i].get("SecurityGroupArn") or f"arn:{partition_of(region)}:ec2:{region}:{found[i]['OwnerId']}:security-group/{i}"
+                found[i].get("SecurityGroupArn") or f"arn:{arns.partition_of(region)}:ec2:{region}:{found[i]['OwnerId']}:security-group/{i}"
                 for i in ids]
     return resolved
 
@@ -304,7 +305,7 @@ def ensure_absent(module, client, arn):
         return dict(changed=False, location={}, replaced=False)
     current = read_efs_location(client, arn)
     if not module.check_mode:
-        ds.delete_location(client, arn)
+        ds_api.delete_location(client, arn)
     return dict(changed=True, location={}, replaced=False, diff=deletion_diff(current))
 
 
@@ -314,10 +315,10 @@ def create(module, client, resolved, current=None):
     if current and params["tags"] is None:  # a replacement keeps the old location's tags
         params = dict(params, tags=current["tags"])
     elif current:
-        params = dict(params, tags=ds.tag_changes(current["tags"], params["tags"], params["purge_tags"])[2])
+        params = dict(params, tags=tags.plan(current["tags"], params["tags"], params["purge_tags"])[2])
     if module.check_mode:
         return el.desired_location(params, resolved, current)
-    arn = ds.create_location_efs(client, el.create_params(params, resolved, current), params["propagation_timeout"])
+    arn = ds_api.create_location_efs(client, el.create_params(params, resolved, current), params["propagation_timeout"])
     return read_efs_location(client, arn)
 
 
@@ -337,7 +338,7 @@ def ensure_present(module, client, arn):
         # Create first: if AWS refuses the new location, the old one is still there.
         location = create(module, client, resolved, current)
         if not module.check_mode:
-            ds.delete_location(client, arn)
+            ds_api.delete_location(client, arn)
         return dict(changed=True, location=location, replaced=True, diff={"before": current, "after": location})
     if not in_place.changed:
         return dict(changed=False, location=current, replaced=False, diff=in_place.diff())
@@ -346,8 +347,8 @@ def ensure_present(module, client, arn):
         location = el.predict(current, in_place)
     else:
         if updates:
-            ds.update_location_efs(client, arn, updates, params["propagation_timeout"])
-        ds.apply_tags(client, arn, current["tags"], params["tags"], params["purge_tags"], False)
+            ds_api.update_location_efs(client, arn, updates, params["propagation_timeout"])
+        tags.ensure(ds_api, client, arn, current["tags"], params["tags"], params["purge_tags"])
         location = read_efs_location(client, arn)
     return dict(changed=True, location=location, replaced=False, diff=in_place.diff())
 

@@ -163,7 +163,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync as ds
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations as loc
 
 
@@ -174,7 +175,7 @@ def validate(params):
         problem = arns.check(arn, "datasync_location", f"location_arns[{index}]")
         if problem:
             problems.append(problem)
-    if params["location_uri"] is not None and not ds.parse_location_uri(params["location_uri"]):
+    if params["location_uri"] is not None and not locations.parse_location_uri(params["location_uri"]):
         problems.append(f"location_uri must look like SCHEME://HOST/SUBDIRECTORY/ (for example s3://my-bucket/incoming/), "
                         f"got {params['location_uri']!r}.")
     if params["bucket"] and arns.kind_of(params["bucket"]) not in ("s3_bucket", "s3_access_point", "s3_bucket_id"):
@@ -191,10 +192,10 @@ def describe(client, entry, tags, partition):
     """The location's full details for S3 and EFS, what the URI says for the others (None if it vanished)."""
     kind = loc.location_type(entry["LocationUri"])
     if kind == "S3":
-        described = ds.describe_location_s3(client, entry["LocationArn"])
+        described = ds_api.describe_location_s3(client, entry["LocationArn"])
         found = loc.s3_shape(described, tags, partition) if described else None
     elif kind == "EFS":
-        described = ds.describe_location_efs(client, entry["LocationArn"])
+        described = ds_api.describe_location_efs(client, entry["LocationArn"])
         found = loc.efs_shape(described, tags) if described else None
     else:
         found = loc.other_shape(entry, tags)
@@ -204,15 +205,15 @@ def describe(client, entry, tags, partition):
 
 
 def list_locations(client, params, region):
-    listed = ds.list_locations(client, loc.list_filters(params, region))
+    listed = ds_api.list_locations(client, loc.list_filters(params, region))
     found = []
     for entry in listed:
         if not loc.matches(entry, params, region):
             continue
-        tags = ds.list_tags(client, entry["LocationArn"])
+        tags = ds_api.list_tags(client, entry["LocationArn"])
         if not loc.has_tags(tags, params["tags"]):
             continue
-        location = describe(client, entry, tags, loc.partition_of(region))
+        location = describe(client, entry, tags, arns.partition_of(region))
         if location is not None:
             found.append(location)
     return sorted(found, key=lambda f: (f["location_uri"], f["location_arn"]))

@@ -158,7 +158,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync as ds
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import tags
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import Changes
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import creation_diff
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import deletion_diff
@@ -188,7 +190,7 @@ def validate(params):
             problem = arns.check(params[option], kind, option)
             if problem:
                 problems.append(problem)
-    problem = ds.subdirectory_problem(params["subdirectory"], "subdirectory", s3=True)
+    problem = locations.subdirectory_problem(params["subdirectory"], "subdirectory", s3=True)
     if problem:
         problems.append(problem)
     return problems
@@ -199,14 +201,14 @@ def validate(params):
 def find_location(client, params):
     """The existing location's ARN, or None. Fails (ValueError) when ambiguous."""
     if params["location_arn"]:
-        return params["location_arn"] if ds.describe_location_s3(client, params["location_arn"]) else None
+        return params["location_arn"] if ds_api.describe_location_s3(client, params["location_arn"]) else None
     host = bucket_name(params["bucket"])
-    listed = ds.list_locations(client, [{"Name": "LocationUri", "Operator": "BeginsWith", "Values": [f"s3://{host}/"]}])
-    matches = ds.candidates(listed, "s3", host, params["subdirectory"])
+    listed = ds_api.list_locations(client, [{"Name": "LocationUri", "Operator": "BeginsWith", "Values": [f"s3://{host}/"]}])
+    matches = locations.candidates(listed, "s3", host, params["subdirectory"])
     if len(matches) > 1:
-        matches = ds.narrow_by_tags(matches, lambda m: ds.list_tags(client, m["LocationArn"]), params["tags"])
+        matches = locations.narrow_by_tags(matches, lambda m: ds_api.list_tags(client, m["LocationArn"]), params["tags"])
     if len(matches) > 1:
-        raise ValueError(ds.ambiguity_message("S3", ds.location_uri("s3", host, params["subdirectory"]),
+        raise ValueError(locations.ambiguity_message("S3", locations.location_uri("s3", host, params["subdirectory"]),
                                               [m["LocationArn"] for m in matches]))
     return matches[0]["LocationArn"] if matches else None
 
@@ -221,10 +223,10 @@ def read_location(client, arn, partition="aws"):
 def desired_location(params, partition="aws"):
     location = {
         "location_arn": None,
-        "location_uri": ds.location_uri("s3", bucket_name(params["bucket"]), params["subdirectory"]),
+        "location_uri": locations.location_uri("s3", bucket_name(params["bucket"]), params["subdirectory"]),
         "bucket_name": bucket_name(params["bucket"]),
         "bucket_arn": f"arn:{partition}:s3:::{bucket_name(params['bucket'])}",
-        "subdirectory": ds.normalize_subdirectory(params["subdirectory"]),
+        "subdirectory": locations.normalize_subdirectory(params["subdirectory"]),
         "s3_storage_class": params["storage_class"] or "STANDARD",
         "s3_config": {"bucket_access_role_arn": params["bucket_access_role_arn"]},
         "tags": params["tags"] or {},
@@ -244,13 +246,13 @@ def compare(current, params):
         create_only.add("bucket_name", current["bucket_name"], bucket_name(params["bucket"]))
     if params["agent_arns"] is not None:
         create_only.add("agent_arns", sorted(current.get("agent_arns") or []), sorted(params["agent_arns"]))
-    in_place.add("subdirectory", current["subdirectory"], ds.normalize_subdirectory(params["subdirectory"]))
+    in_place.add("subdirectory", current["subdirectory"], locations.normalize_subdirectory(params["subdirectory"]))
     if params["storage_class"]:
         in_place.add("s3_storage_class", current.get("s3_storage_class"), params["storage_class"])
     in_place.add("bucket_access_role_arn", current["s3_config"]["bucket_access_role_arn"], params["bucket_access_role_arn"])
     if params["tags"] is not None:
-        _set, _remove, tags = ds.tag_changes(current["tags"], params["tags"], params["purge_tags"])
-        in_place.add("tags", current["tags"], tags)
+        _set, _remove, tag_result = tags.plan(current["tags"], params["tags"], params["purge_tags"])
+        in_place.add("tags", current["tags"], tag_result)
     return in_place, create_only
 
 
@@ -270,7 +272,7 @@ def update_params(in_place):
 def create_params(params):
     create = {
         "S3BucketArn": params["bucket"] if arns.is_arn(params["bucket"]) else f"arn:aws:s3:::{params['bucket']}",
-        "Subdirectory": ds.normalize_subdirectory(params["subdirectory"]),
+        "Subdirectory": locations.normalize_subdirectory(params["subdirectory"]),
         "S3Config": {"BucketAccessRoleArn": params["bucket_access_role_arn"]},
     }
     if params["storage_class"]:
@@ -289,7 +291,7 @@ def ensure_absent(module, client, arn):
         return dict(changed=False, location={}, replaced=False)
     current = read_location(client, arn, partition(module))
     if not module.check_mode:
-        ds.delete_location(client, arn)
+        ds_api.delete_location(client, arn)
     return dict(changed=True, location={}, replaced=False, diff=deletion_diff(current))
 
 
@@ -297,7 +299,7 @@ def create(module, client):
     desired = desired_location(module.params, partition(module))
     if module.check_mode:
         return desired
-    arn = ds.create_location_s3(client, create_params(module.params), module.params["propagation_timeout"])
+    arn = ds_api.create_location_s3(client, create_params(module.params), module.params["propagation_timeout"])
     return read_location(client, arn, partition(module))
 
 
@@ -319,7 +321,7 @@ def ensure_present(module, client, arn):
             module.fail_json(msg=f"Location {arn} cannot be changed in place ({details}). Set allow_replacement=true to delete "
                                  "and recreate it; tasks using it must then be updated.")
         if not module.check_mode:
-            ds.delete_location(client, arn)
+            ds_api.delete_location(client, arn)
         location = create(module, client)
         diff = {"before": current, "after": location}
         return dict(changed=True, location=location, replaced=True, diff=diff)
@@ -328,8 +330,8 @@ def ensure_present(module, client, arn):
     updates = update_params(in_place)
     if not module.check_mode:
         if updates:
-            ds.update_location_s3(client, arn, updates, params["propagation_timeout"])
-        ds.apply_tags(client, arn, current["tags"], params["tags"], params["purge_tags"], False)
+            ds_api.update_location_s3(client, arn, updates, params["propagation_timeout"])
+        tags.ensure(ds_api, client, arn, current["tags"], params["tags"], params["purge_tags"])
         location = read_location(client, arn, partition(module))
     else:
         location = predict(current, in_place)
@@ -340,7 +342,7 @@ def predict(current, in_place):
     """What an in-place update will make of `current` (check mode reports it without writing)."""
     after = in_place.diff()["after"]
     location = dict(current, subdirectory=after["subdirectory"], tags=after.get("tags", current["tags"]))
-    location["location_uri"] = ds.location_uri("s3", current["bucket_name"], after["subdirectory"])
+    location["location_uri"] = locations.location_uri("s3", current["bucket_name"], after["subdirectory"])
     location["s3_config"] = {"bucket_access_role_arn": after["bucket_access_role_arn"]}
     if "s3_storage_class" in after:
         location["s3_storage_class"] = after["s3_storage_class"]

@@ -406,10 +406,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync as ds
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import filters
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import options as task_options
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import naming
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import tags
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task as tk
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_options
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import Changes
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import creation_diff
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import deletion_diff
@@ -498,7 +501,7 @@ def report_config_problems(config):
                         f"S3 access point ARN, but {bucket!r} is {arns.describe(bucket)}.")
     if s3.get("bucket_access_role_arn"):
         problems.append(arns.check(s3["bucket_access_role_arn"], "iam_role", "task_report_config.destination.s3.bucket_access_role_arn"))
-    problems.append(ds.subdirectory_problem(s3.get("subdirectory"), "task_report_config.destination.s3.subdirectory", s3=True))
+    problems.append(locations.subdirectory_problem(s3.get("subdirectory"), "task_report_config.destination.s3.subdirectory", s3=True))
     return [p for p in problems if p]
 
 
@@ -511,19 +514,19 @@ def managed_options(params):
 def find_task(client, params):
     """DescribeTask of the existing task, or None. Fails (ValueError) when the name is ambiguous."""
     if params["task_arn"]:
-        return tk.describe_task(client, params["task_arn"])
-    matches = tk.named(tk.list_tasks(client), params["name"])
+        return ds_api.describe_task(client, params["task_arn"])
+    matches = naming.named(ds_api.list_tasks(client), params["name"])
     if len(matches) > 1:
         raise ValueError(tk.ambiguity_message(params["name"], [m["TaskArn"] for m in matches]))
-    return tk.describe_task(client, matches[0]["TaskArn"]) if matches else None
+    return ds_api.describe_task(client, matches[0]["TaskArn"]) if matches else None
 
 
 def read_task(client, described):
-    return tk.task_from_api(described, ds.list_tags(client, described["TaskArn"]))
+    return tk.task_from_api(described, ds_api.list_tags(client, described["TaskArn"]))
 
 
 def location_uris(client):
-    return dict((loc["LocationArn"], loc.get("LocationUri")) for loc in ds.list_locations(client))
+    return dict((loc["LocationArn"], loc.get("LocationUri")) for loc in ds_api.list_locations(client))
 
 
 # --- desired state and comparison ----------------------------------------------------------------
@@ -594,8 +597,8 @@ def compare(current, params):
         same = (not wanted_report and not before) or bool(wanted_report and before and tk.contains(before, wanted_report))
         in_place.add("task_report_config", before, before if same else (wanted_report or None))
     if params["tags"] is not None:
-        _set, _remove, tags = ds.tag_changes(current["tags"], params["tags"], params["purge_tags"])
-        in_place.add("tags", current["tags"], tags)
+        _set, _remove, tag_result = tags.plan(current["tags"], params["tags"], params["purge_tags"])
+        in_place.add("tags", current["tags"], tag_result)
     return in_place, create_only
 
 
@@ -696,7 +699,7 @@ def update_problems(client, current, params, in_place):
         problems.append(log_group_mode_problem(params["cloudwatch_log_group_arn"], current["task_mode"]))
     problems.append(schedule_expression_problem(params, current["schedule"]))
     if "name" in in_place.names:
-        others = [t["TaskArn"] for t in tk.named(tk.list_tasks(client), params["name"]) if t["TaskArn"] != current["task_arn"]]
+        others = [t["TaskArn"] for t in naming.named(ds_api.list_tasks(client), params["name"]) if t["TaskArn"] != current["task_arn"]]
         if others:
             problems.append(f"Cannot rename task {current['task_arn']} to {params['name']!r}: {', '.join(others)} already has "
                             "that name, and the name identifies a task. Rename or delete that task first.")
@@ -732,7 +735,7 @@ def ensure_absent(module, client, described):
         return dict(changed=False, task={}, replaced=False)
     current = read_task(client, described)
     if not module.check_mode:
-        tk.delete_task(client, described["TaskArn"])
+        ds_api.delete_task(client, described["TaskArn"])
     return dict(changed=True, task={}, replaced=False, diff=deletion_diff(current))
 
 
@@ -742,12 +745,12 @@ def create(module, client, desired, wanted_options, created=None):
     if module.check_mode:
         return desired
     params = module.params
-    arn = tk.create_task(client, create_params(desired, wanted_options), params["propagation_timeout"])
+    arn = ds_api.create_task(client, create_params(desired, wanted_options), params["propagation_timeout"])
     if created:
         created()
-    described = tk.describe_task(client, arn)
+    described = ds_api.describe_task(client, arn)
     if params["wait"] and (described is None or described.get("Status") == "CREATING"):
-        described, done = tk.wait_until_available(client, arn, params["wait_timeout"])
+        described, done = ds_api.wait_until_available(client, arn, params["wait_timeout"])
         if not done:
             module.fail_json(msg=f"Task {arn} was created but is still CREATING after {params['wait_timeout']} seconds. Re-run "
                                  "later (it will be found by name) or raise wait_timeout.", changed=True,
@@ -775,7 +778,7 @@ def ensure_present(module, client, described):
         return dict(changed=True, task=task, replaced=False, diff=creation_diff(task))
 
     if described.get("Status") == "CREATING" and params["wait"] and not module.check_mode:
-        described, _done = tk.wait_until_available(client, described["TaskArn"], params["wait_timeout"])
+        described, _done = ds_api.wait_until_available(client, described["TaskArn"], params["wait_timeout"])
     current = read_task(client, described)
     in_place, create_only = compare(current, params)
 
@@ -794,11 +797,11 @@ def ensure_present(module, client, described):
     arn = current["task_arn"]
     updates = update_params(in_place, described)
     if updates:
-        tk.update_task(client, arn, updates, params["propagation_timeout"])
-    ds.apply_tags(client, arn, current["tags"], params["tags"], params["purge_tags"], False)
+        ds_api.update_task(client, arn, updates, params["propagation_timeout"])
+    tags.ensure(ds_api, client, arn, current["tags"], params["tags"], params["purge_tags"])
     if warning:  # said once the update went through
         module.warn(warning)
-    return dict(changed=True, task=read_task(client, tk.describe_task(client, arn)), replaced=False, diff=in_place.diff())
+    return dict(changed=True, task=read_task(client, ds_api.describe_task(client, arn)), replaced=False, diff=in_place.diff())
 
 
 def replace(module, client, current, in_place, create_only):
@@ -817,7 +820,7 @@ def replace(module, client, current, in_place, create_only):
     if problems:
         module.fail_json(msg=" ".join(problems), problems=problems)
     # The new task is created first: if AWS refuses it, the old one still works.
-    task = create(module, client, desired, managed_options(params), created=lambda: tk.delete_task(client, arn))
+    task = create(module, client, desired, managed_options(params), created=lambda: ds_api.delete_task(client, arn))
     return dict(changed=True, task=task, replaced=True, diff={"before": current, "after": task})
 
 

@@ -341,10 +341,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync as ds
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution as ex
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import filters
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import options as task_options
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_options
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import LakedropError
 
 WHEN_BUSY = ["queue", "skip", "wait", "fail"]
@@ -423,10 +423,10 @@ def locate_task(client, value):
 
 
 def read_execution(client, arn):
-    described = ex.describe_task_execution(client, arn)
+    described = ds_api.describe_task_execution(client, arn)
     if described is None:
         return None
-    return ex.execution_from_api(described, ds.list_tags(client, arn))
+    return ex.execution_from_api(described, ds_api.list_tags(client, arn))
 
 
 def error_code(err):
@@ -456,7 +456,7 @@ def wait_existing(module, client, execution, budget, result):
     """Wait for an execution this run did not start (never cancelled on timeout)."""
     if not module.params["wait"] or module.check_mode or execution["status"] in ex.TERMINAL:
         return execution
-    _described, finished = ex.wait_for_execution(client, execution["task_execution_arn"], budget.remaining(),
+    _described, finished = ds_api.wait_for_execution(client, execution["task_execution_arn"], budget.remaining(),
                                                  module.params["poll_interval"])
     execution = read_execution(client, execution["task_execution_arn"]) or execution
     if not finished:
@@ -483,13 +483,13 @@ def ensure_started(module, client):
         module.fail_json(msg=" ".join(problems), problems=problems)
 
     if task.get("Status") == "CREATING" and not module.check_mode:
-        task, _ready = ex.wait_for_task(client, task_arn, ("CREATING",), budget.remaining(), min(params["poll_interval"], 2.0))
+        task, _ready = ds_api.wait_for_task(client, task_arn, ("CREATING",), budget.remaining(), min(params["poll_interval"], 2.0))
 
     entries = None
     if params["run_id"] is not None:
-        entries = ex.list_task_executions(client, task_arn)
-        entry, tags = ex.find_run(entries, params["run_id"], lambda arn: ds.list_tags(client, arn))
-        described = ex.describe_task_execution(client, entry["TaskExecutionArn"]) if entry else None
+        entries = ds_api.list_task_executions(client, task_arn)
+        entry, tags = ex.find_run(entries, params["run_id"], lambda arn: ds_api.list_tags(client, arn))
+        described = ds_api.describe_task_execution(client, entry["TaskExecutionArn"]) if entry else None
         if described:
             execution = ex.execution_from_api(described, tags)
             busy_arns = [e["TaskExecutionArn"] for e in ex.busy(entries)]
@@ -500,7 +500,7 @@ def ensure_started(module, client):
             return result
 
     if entries is None and (task or {}).get("Status") in ex.TASK_BUSY:
-        entries = ex.list_task_executions(client, task_arn)
+        entries = ds_api.list_task_executions(client, task_arn)
     running = ex.busy(entries)
     busy_arns = [e["TaskExecutionArn"] for e in running]
 
@@ -521,7 +521,7 @@ def ensure_started(module, client):
                 check_error(module, execution, result)
             return result
         if params["when_busy"] == "wait" and not module.check_mode:
-            task, free = ex.wait_for_task(client, task_arn, ex.TASK_BUSY, budget.remaining(), params["poll_interval"])
+            task, free = ds_api.wait_for_task(client, task_arn, ex.TASK_BUSY, budget.remaining(), params["poll_interval"])
             if not free:
                 module.fail_json(msg=f"Task {task_arn} was still busy ({(task or {}).get('Status')}) after "
                                      f"wait_timeout={params['wait_timeout']}s (running or queued: {described_busy}); "
@@ -535,7 +535,7 @@ def ensure_started(module, client):
         return outcome(True, predicted, started=True, diff=busy_diff(task_arn, busy_arns, predicted))
 
     try:
-        arn = ex.start_task_execution(client, start)
+        arn = ds_api.start_task_execution(client, start)
     except LakedropError as err:
         code, message = error_code(err)
         if code == "InvalidRequestException" and running:
@@ -550,7 +550,7 @@ def ensure_started(module, client):
     execution = read_execution(client, arn) or {"task_execution_arn": arn, "task_arn": task_arn}
     result["diff"] = busy_diff(task_arn, busy_arns, execution)
     if params["wait"]:
-        described, finished = ex.wait_for_execution(client, arn, budget.remaining(), params["poll_interval"])
+        described, finished = ds_api.wait_for_execution(client, arn, budget.remaining(), params["poll_interval"])
         if not finished:
             result["timed_out"] = True
             note = "It is still running; set cancel_on_timeout=true to cancel it when waiting gives up."
@@ -571,10 +571,10 @@ def ensure_started(module, client):
 def cancel(client, arn):
     """Cancel `arn`. False when it had already finished (DataSync refuses to cancel a finished execution)."""
     try:
-        ex.cancel_task_execution(client, arn)
+        ds_api.cancel_task_execution(client, arn)
         return True
     except LakedropError:
-        described = ex.describe_task_execution(client, arn)
+        described = ds_api.describe_task_execution(client, arn)
         if described and described.get("Status") in (*ex.TERMINAL, "CANCELLING"):
             return False
         raise
@@ -593,8 +593,8 @@ def target_execution(client, params):
         return params["task_execution_arn"]
     task_arn, task = locate_task(client, params["task"])
     if params["run_id"] is not None:
-        entries = ex.list_task_executions(client, task_arn)
-        entry, _tags = ex.find_run(entries, params["run_id"], lambda arn: ds.list_tags(client, arn))
+        entries = ds_api.list_task_executions(client, task_arn)
+        entry, _tags = ex.find_run(entries, params["run_id"], lambda arn: ds_api.list_tags(client, arn))
         return entry["TaskExecutionArn"] if entry else None
     return task.get("CurrentTaskExecutionArn")
 

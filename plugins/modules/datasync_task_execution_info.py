@@ -143,7 +143,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync as ds
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution as ex
 
 
@@ -178,7 +178,7 @@ def describe_all(client, execution_arns):
     """(DescribeTaskExecution answers, ARNs DataSync does not know)."""
     found, missing = [], []
     for arn in execution_arns:
-        described = ex.describe_task_execution(client, arn)
+        described = ds_api.describe_task_execution(client, arn)
         if described is None:
             missing.append(arn)
         else:
@@ -218,11 +218,11 @@ def main():
                                      f"{params['task']!r} ({task_arn}).")
             wanted = params["task_execution_arns"]
         else:
-            wanted = select(ex.list_task_executions(client, task_arn), params["status"], params["max_results"])
+            wanted = select(ds_api.list_task_executions(client, task_arn), params["status"], params["max_results"])
         described, missing = describe_all(client, wanted)
         if params["status"]:
             described = [d for d in described if d.get("Status") in params["status"]]
-        executions = [ex.execution_from_api(d, ds.list_tags(client, d["TaskExecutionArn"])) for d in ex.sort_newest(described)]
+        executions = [ex.execution_from_api(d, ds_api.list_tags(client, d["TaskExecutionArn"])) for d in ex.sort_newest(described)]
     except ValueError as err:
         module.fail_json(msg=str(err))
     except AnsibleAWSError as err:

@@ -133,7 +133,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync as ds
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import naming
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task as tk
 
 
@@ -152,9 +153,9 @@ def candidate_arns(client, params):
         return list(dict.fromkeys(params["task_arns"]))
     location = params["source_location_arn"] or params["destination_location_arn"]
     filters = [{"Name": "LocationId", "Operator": "Equals", "Values": [location]}] if location else None
-    listed = tk.list_tasks(client, filters)
+    listed = ds_api.list_tasks(client, filters)
     if params["name"] is not None:
-        listed = tk.named(listed, params["name"])
+        listed = naming.named(listed, params["name"])
     return [entry["TaskArn"] for entry in listed]
 
 
@@ -182,9 +183,9 @@ def main():
     tasks = []
     try:
         for arn in candidate_arns(client, module.params):
-            described = tk.describe_task(client, arn)
+            described = ds_api.describe_task(client, arn)
             if described and matches(described, module.params):
-                tasks.append(tk.task_from_api(described, ds.list_tags(client, arn)))
+                tasks.append(tk.task_from_api(described, ds_api.list_tags(client, arn)))
     except AnsibleAWSError as err:
         module.fail_json_aws_error(err)
     tasks.sort(key=lambda t: (t["name"] or "", t["task_arn"]))

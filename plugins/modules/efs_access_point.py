@@ -264,7 +264,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import access_points as ap
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import creation_diff
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import deletion_diff
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import wait_for
@@ -280,7 +280,7 @@ def resolve_file_system(module, client):
     if not value:
         return None
     fs_id = ap.file_system_id(value)
-    if efs.describe_file_system(client, fs_id):
+    if efs_api.describe_file_system(client, fs_id):
         return fs_id
     if module.params["state"] == "absent":
         return None
@@ -293,11 +293,11 @@ def resolve_file_system(module, client):
 def find(client, params, fs_id):
     """The existing access point (result shape) or None. Fails (ValueError) when the name is ambiguous."""
     if params["access_point_id"]:
-        described = efs.describe_access_point(client, ap.access_point_id(params["access_point_id"]))
+        described = efs_api.describe_access_point(client, ap.access_point_id(params["access_point_id"]))
         return ap.to_result(described) if described and ap.is_live(described) else None
     if not fs_id:
         return None
-    results = [ap.to_result(d) for d in efs.describe_access_points(client, file_system_id=fs_id)]
+    results = [ap.to_result(d) for d in efs_api.describe_access_points(client, file_system_id=fs_id)]
     matches = ap.named(results, params["name"])
     if len(matches) > 1:
         raise ValueError(ap.ambiguity_message(params["name"], fs_id, [m["access_point_id"] for m in matches]))
@@ -305,7 +305,7 @@ def find(client, params, fs_id):
 
 
 def read(client, access_point_id):
-    described = efs.describe_access_point(client, access_point_id)
+    described = efs_api.describe_access_point(client, access_point_id)
     return ap.to_result(described) if described else None
 
 
@@ -315,7 +315,7 @@ def wait_available(module, client, described):
     if described.get("LifeCycleState") == "available" or not module.params["wait"]:
         return described
     ap_id = described["AccessPointId"]
-    value, done = wait_for(lambda: efs.describe_access_point(client, ap_id),
+    value, done = wait_for(lambda: efs_api.describe_access_point(client, ap_id),
                            lambda d: not d or d.get("LifeCycleState") != "creating",
                            module.params["wait_timeout"], WAIT_INTERVAL)
     if not done:
@@ -331,7 +331,7 @@ def wait_available(module, client, described):
 def wait_deleted(module, client, ap_id):
     if not module.params["wait"]:
         return
-    value, done = wait_for(lambda: efs.describe_access_point(client, ap_id),
+    value, done = wait_for(lambda: efs_api.describe_access_point(client, ap_id),
                            lambda d: not d or d.get("LifeCycleState") == "deleted",
                            module.params["wait_timeout"], WAIT_INTERVAL)
     if not done:
@@ -346,9 +346,9 @@ def create(module, client, params, fs_id):
     if module.check_mode:
         return ap.desired_result(params, fs_id)
     token = ap.client_token(fs_id, params["name"], params)
-    created = efs.create_access_point(client, ap.create_params(params, fs_id, token))
+    created = efs_api.create_access_point(client, ap.create_params(params, fs_id, token))
     if created.get("AlreadyExists"):
-        earlier = efs.describe_access_point(client, created["AccessPointId"])
+        earlier = efs_api.describe_access_point(client, created["AccessPointId"])
         if earlier and ap.is_live(earlier) and ap.to_result(earlier)["name"] == params["name"]:
             # The same create, made moments ago by a retried or concurrent run: adopt it.
             created = earlier
@@ -358,7 +358,7 @@ def create(module, client, params, fs_id):
         else:
             # The token names an access point that is gone or was renamed: a token of its own frees it.
             token = ap.client_token(fs_id, params["name"], params, salt=created["AccessPointId"])
-            created = efs.create_access_point(client, ap.create_params(params, fs_id, token))
+            created = efs_api.create_access_point(client, ap.create_params(params, fs_id, token))
             if created.get("AlreadyExists"):
                 module.fail_json(msg=f"EFS refused the client token {token}: access point {created['AccessPointId']} "
                                      "already used it. Delete that access point or pick another name.")
@@ -367,15 +367,15 @@ def create(module, client, params, fs_id):
 
 def apply_tags(client, ap_id, to_set, to_remove):
     if to_remove:
-        efs.untag_resource(client, ap_id, to_remove)
+        efs_api.untag_resource(client, ap_id, to_remove)
     if to_set:
-        efs.tag_resource(client, ap_id, to_set)
+        efs_api.tag_resource(client, ap_id, to_set)
 
 
 def delete(module, client, ap_id):
     if module.check_mode:
         return
-    efs.delete_access_point(client, ap_id)
+    efs_api.delete_access_point(client, ap_id)
     wait_deleted(module, client, ap_id)
 
 
@@ -395,7 +395,7 @@ def check_rename(module, client, current):
     name = module.params["name"]
     if name is None or current["name"] == name:
         return
-    others = [r for r in (ap.to_result(d) for d in efs.describe_access_points(client, file_system_id=current["file_system_id"]))
+    others = [r for r in (ap.to_result(d) for d in efs_api.describe_access_points(client, file_system_id=current["file_system_id"]))
               if r["access_point_id"] != current["access_point_id"]]
     taken = [r["access_point_id"] for r in ap.named(others, name)]
     if taken:

@@ -135,7 +135,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import access_points as ap
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs_api
 
 
 def validate(params, region=None):
@@ -145,12 +145,12 @@ def validate(params, region=None):
 def list_access_points(module, client):
     params = module.params
     fs_id = ap.file_system_id(params["file_system"]) if params["file_system"] else None
-    if fs_id and not efs.describe_file_system(client, fs_id):
+    if fs_id and not efs_api.describe_file_system(client, fs_id):
         module.fail_json(msg=f"file_system {params['file_system']} does not exist in region {module.region}.")
     if params["access_point_id"]:
-        described = efs.describe_access_points(client, access_point_id=ap.access_point_id(params["access_point_id"]))
+        described = efs_api.describe_access_points(client, access_point_id=ap.access_point_id(params["access_point_id"]))
     else:
-        described = efs.describe_access_points(client, file_system_id=fs_id)
+        described = efs_api.describe_access_points(client, file_system_id=fs_id)
     results = [ap.to_result(d) for d in described]
     if fs_id:
         results = [r for r in results if r["file_system_id"] == fs_id]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs_location as el
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations as loc
 
@@ -218,7 +219,7 @@ def test_location_type_and_partition():
     assert loc.location_type("s3://b/x/") == "S3"
     assert loc.location_type("object-storage://host/x/") == "OBJECT_STORAGE"
     assert loc.location_type("nonsense") is None
-    assert loc.partition_of("cn-north-1") == "aws-cn" and loc.partition_of("eu-west-1") == "aws"
+    assert arns.partition_of("cn-north-1") == "aws-cn" and arns.partition_of("eu-west-1") == "aws"
 
 
 # --- finding locations ------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ import botocore.exceptions
 import pytest
 import yaml
 
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution as ex
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import options as task_options
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_options
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import LakedropError
 from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task_execution as module
 from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task_execution_info as info_module
@@ -234,7 +235,7 @@ def no_sleep(monkeypatch):
 
 def test_throttled_start_is_retried(no_sleep):
     client = FakeClient(starts=[client_error("ThrottlingException"), client_error("ThrottlingException"), EXEC])
-    assert ex.start_task_execution(client, {"TaskArn": TASK}) == EXEC
+    assert ds_api.start_task_execution(client, {"TaskArn": TASK}) == EXEC
     assert len(client.calls) == 3 and len(no_sleep) == 2
 
 
@@ -242,7 +243,7 @@ def test_start_is_not_retried_after_an_internal_error(no_sleep):
     """DataSync may have started the execution before failing: a retry could start a second one."""
     client = FakeClient(starts=[client_error("InternalException"), EXEC])
     with pytest.raises(LakedropError, match=f"Failed to start an execution of task {TASK}"):
-        ex.start_task_execution(client, {"TaskArn": TASK})
+        ds_api.start_task_execution(client, {"TaskArn": TASK})
     assert len(client.calls) == 1 and no_sleep == []
 
 
@@ -260,12 +261,12 @@ class FakeClock:
 def test_wait_for_execution():
     clock = FakeClock()
     client = FakeClient(statuses=["LAUNCHING", "PREPARING", "TRANSFERRING", "SUCCESS"])
-    last, finished = ex.wait_for_execution(client, EXEC, 60, 0.5, sleep=clock.sleep, clock=clock)
+    last, finished = ds_api.wait_for_execution(client, EXEC, 60, 0.5, sleep=clock.sleep, clock=clock)
     assert finished and last["Status"] == "SUCCESS" and clock.now == 1.5
 
     clock = FakeClock()
     client = FakeClient(statuses=["LAUNCHING"])
-    last, finished = ex.wait_for_execution(client, EXEC, 2, 0.5, sleep=clock.sleep, clock=clock)
+    last, finished = ds_api.wait_for_execution(client, EXEC, 2, 0.5, sleep=clock.sleep, clock=clock)
     assert not finished and last["Status"] == "LAUNCHING" and clock.now == 2
 
     # a vanished execution ends the wait rather than spinning until the timeout
@@ -274,13 +275,13 @@ def test_wait_for_execution():
             client_error("InvalidRequestException", "Sync task execution x is not found.", "DescribeTaskExecution")
         ]
     )
-    assert ex.wait_for_execution(client, EXEC, 60, 0.5, sleep=FakeClock().sleep) == (None, True)
+    assert ds_api.wait_for_execution(client, EXEC, 60, 0.5, sleep=FakeClock().sleep) == (None, True)
 
 
 def test_wait_for_task_until_free():
     clock = FakeClock()
     client = FakeClient(task_statuses=["RUNNING", "QUEUED", "AVAILABLE"])
-    last, free = ex.wait_for_task(client, TASK, ex.TASK_BUSY, 10, 1, sleep=clock.sleep, clock=clock)
+    last, free = ds_api.wait_for_task(client, TASK, ex.TASK_BUSY, 10, 1, sleep=clock.sleep, clock=clock)
     assert free and last["Status"] == "AVAILABLE" and clock.now == 2
 
 

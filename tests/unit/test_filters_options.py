@@ -7,7 +7,7 @@ import botocore.session
 import pytest
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import filters
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import options
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_options as options
 
 # --- filters ---------------------------------------------------------------------------------------
 

@@ -11,8 +11,10 @@ import yaml
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from botocore.stub import Stubber
 
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import options as task_options
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import naming
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task as tk
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_options
 from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task as module
 
 TASK = "arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0"
@@ -233,8 +235,8 @@ def test_task_from_api():
 
 def test_identity_helpers():
     listed = [{"TaskArn": "a", "Name": "x"}, {"TaskArn": "b"}, {"TaskArn": "c", "Name": "x"}]
-    assert [t["TaskArn"] for t in tk.named(listed, "x")] == ["a", "c"]
-    assert tk.named(listed, "y") == []
+    assert [t["TaskArn"] for t in naming.named(listed, "x")] == ["a", "c"]
+    assert naming.named(listed, "y") == []
     message = tk.ambiguity_message("x", ["c", "a"])
     assert "2 DataSync tasks are named 'x': a, c" in message and "task_arn" in message
     assert tk.location_type("efs://eu-west-1.fs-1/lake/") == "EFS" and tk.location_type("s3://b/") == "S3"
@@ -255,14 +257,14 @@ def stubbed():
 def test_describe_missing_task_is_none(stubbed):
     client, stub = stubbed
     stub.add_client_error("describe_task", "InvalidRequestException", f"Sync task {TASK} is not found.")
-    assert tk.describe_task(client, TASK) is None
+    assert ds_api.describe_task(client, TASK) is None
 
 
 def test_describe_other_errors_raise(stubbed):
     client, stub = stubbed
     stub.add_client_error("describe_task", "InvalidRequestException", "Something else is wrong.")
     with pytest.raises(AnsibleAWSError, match=f"describe task {TASK}"):
-        tk.describe_task(client, TASK)
+        ds_api.describe_task(client, TASK)
 
 
 def test_delete_missing_task_is_false(stubbed):
@@ -270,7 +272,7 @@ def test_delete_missing_task_is_false(stubbed):
     stub.add_client_error(
         "delete_task", "InvalidRequestException", "Request references a resource which does not exist"
     )
-    assert tk.delete_task(client, TASK) is False
+    assert ds_api.delete_task(client, TASK) is False
 
 
 def test_list_tasks_paginates_with_filters(stubbed):
@@ -278,15 +280,15 @@ def test_list_tasks_paginates_with_filters(stubbed):
     flt = [{"Name": "LocationId", "Operator": "Equals", "Values": [SRC]}]
     stub.add_response("list_tasks", {"Tasks": [{"TaskArn": TASK, "Name": "a"}], "NextToken": "1"}, {"Filters": flt})
     stub.add_response("list_tasks", {"Tasks": [{"TaskArn": TASK[:-1] + "1"}]}, {"Filters": flt, "NextToken": "1"})
-    assert [t["TaskArn"] for t in tk.list_tasks(client, flt)] == [TASK, TASK[:-1] + "1"]
+    assert [t["TaskArn"] for t in ds_api.list_tasks(client, flt)] == [TASK, TASK[:-1] + "1"]
 
 
 def test_create_and_update_pass_parameters(stubbed):
     client, stub = stubbed
     stub.add_response("create_task", {"TaskArn": TASK}, {"SourceLocationArn": SRC, "DestinationLocationArn": DST})
     stub.add_response("update_task", {}, {"TaskArn": TASK, "Name": "n"})
-    assert tk.create_task(client, {"SourceLocationArn": SRC, "DestinationLocationArn": DST}) == TASK
-    tk.update_task(client, TASK, {"Name": "n"})
+    assert ds_api.create_task(client, {"SourceLocationArn": SRC, "DestinationLocationArn": DST}) == TASK
+    ds_api.update_task(client, TASK, {"Name": "n"})
 
 
 def test_wait_until_available():
@@ -298,7 +300,7 @@ def test_wait_until_available():
             return dict(next(answers))
 
     slept = []
-    described, done = tk.wait_until_available(
+    described, done = ds_api.wait_until_available(
         Client(), TASK, 60, 5, sleep=lambda s: (slept.append(s), now.__setitem__(0, now[0] + s)), clock=lambda: now[0]
     )
     assert done and described["Status"] == "AVAILABLE" and slept == [5, 5]
@@ -308,7 +310,7 @@ def test_wait_until_available():
             return {"Status": "CREATING"}
 
     now[0] = 0.0
-    described, done = tk.wait_until_available(
+    described, done = ds_api.wait_until_available(
         Slow(), TASK, 3, 1, sleep=lambda s: now.__setitem__(0, now[0] + s), clock=lambda: now[0]
     )
     assert not done and described["Status"] == "CREATING"
@@ -535,5 +537,5 @@ def test_wait_keeps_polling_while_a_new_task_is_not_described_yet():
                 raise ClientError(error, "DescribeTask")
             return {"Status": status}
 
-    described, done = tk.wait_until_available(Client(), TASK, 10, 1, sleep=lambda s: None, clock=lambda: 0.0)
+    described, done = ds_api.wait_until_available(Client(), TASK, 10, 1, sleep=lambda s: None, clock=lambda: 0.0)
     assert done and described == {"Status": "AVAILABLE"}

@@ -93,3 +93,41 @@ def arn_parts(arn):
     """(partition, service, region, account) of an ARN."""
     parts = arn.split(":", 5)
     return parts[1], parts[2], parts[3], parts[4]
+
+
+def id_of(value):
+    """The resource ID of an ARN (fs-…, fsap-…), or `value` itself when it already is an ID."""
+    return resource_id(value) if is_arn(value) else value
+
+
+def partition_of(region):
+    """The AWS partition a region belongs to (ARNs built by the modules carry it)."""
+    region = region or ""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    return "aws"
+
+
+def bucket_arn(name, region):
+    """The ARN of bucket `name` (bucket ARNs carry neither region nor account, only the partition)."""
+    return f"arn:{partition_of(region)}:s3:::{name}"
+
+
+def region_problem(value, region, option):
+    """A message when ARN `value` names a region other than the module's: a client of one region cannot
+    see another region's resources. ARNs without a region (IAM, S3, some EC2 forms) always pass."""
+    if not region or not is_arn(value) or value.count(":") < 5:
+        return None
+    found = arn_parts(value)[2]
+    if found and found != region:
+        return (
+            f"{option} {value} is in region {found}, but the module runs in {region}; set region: {found} "
+            f"or pass a resource of {region}."
+        )
+    return None

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: lakedrop.delivery contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Retries, error handling and waiting shared by every module."""
+"""Retries, error handlers and waiting, declared once for every API call of the collection."""
 
 import random
 import sys
@@ -17,13 +17,20 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-# amazon.aws retries "Throttling" but DataSync and EFS answer "ThrottlingException"/"TooManyRequests".
-THROTTLING_CODES = ["ThrottlingException", "TooManyRequests", "ServiceUnavailableException", "InternalException"]
-RETRY = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20, catch_extra_error_codes=THROTTLING_CODES)
+# amazon.aws retries "Throttling"; DataSync and EFS answer "ThrottlingException"/"TooManyRequests".
+THROTTLING_CODES = ["ThrottlingException", "TooManyRequests", "ServiceUnavailableException"]
+# Reads, updates, deletes and creates that carry a client token are safe to repeat after an
+# InternalException (the first attempt may have succeeded on the server).
+RETRY = AWSRetry.jittered_backoff(
+    retries=8, delay=1, max_delay=20, catch_extra_error_codes=[*THROTTLING_CODES, "InternalException"]
+)
+# Calls that are not idempotent (creates without a client token, starting an execution): a retry after
+# InternalException could make a second resource, so only refusals (throttling) are retried.
+CREATE_RETRY = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20, catch_extra_error_codes=THROTTLING_CODES)
 
 
 class LakedropError(AnsibleAWSError):
-    pass
+    """An AWS error, raised by the error handlers of the API layer (`fail_json_aws_error` reports it)."""
 
 
 def error_message_contains(code, *fragments):

@@ -9,7 +9,8 @@ the result in as `resolved` (file_system_id/_arn, subnet_arn, security_group_arn
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
 from . import arns
-from . import datasync as ds
+from . import locations
+from . import tags
 from .changes import Changes
 
 ENCRYPTION = ["NONE", "TLS1_2"]
@@ -79,7 +80,7 @@ def validate(params, region=None):
     check("access_point", "efs_access_point")
     check("file_system_access_role_arn", "iam_role", allow_id=False)
     check("location_arn", "datasync_location", allow_id=False)
-    problem = ds.subdirectory_problem(params.get("subdirectory"), "subdirectory")
+    problem = locations.subdirectory_problem(params.get("subdirectory"), "subdirectory")
     if problem:
         problems.append(problem)
     if params.get("in_transit_encryption") == "NONE" and needs_tls(params):
@@ -150,7 +151,7 @@ def create_encryption(params, current=None):
 
 def _subdirectory_param(value):
     # DataSync documents EFS mount paths as /path/to/folder; "/" is the root.
-    return "/" + ds.normalize_subdirectory(value)
+    return "/" + locations.normalize_subdirectory(value)
 
 
 def desired_location(params, resolved, current=None):
@@ -159,10 +160,10 @@ def desired_location(params, resolved, current=None):
     host = uri_host(resolved["file_system_arn"], None)
     return {
         "location_arn": None,
-        "location_uri": ds.location_uri("efs", host, params["subdirectory"]),
+        "location_uri": locations.location_uri("efs", host, params["subdirectory"]),
         "file_system_id": resolved["file_system_id"],
         "file_system_arn": resolved["file_system_arn"],
-        "subdirectory": ds.normalize_subdirectory(params["subdirectory"]),
+        "subdirectory": locations.normalize_subdirectory(params["subdirectory"]),
         "ec2_config": {
             "subnet_arn": resolved["subnet_arn"],
             "security_group_arns": list(resolved["security_group_arns"]),
@@ -209,7 +210,7 @@ def compare(current, params, resolved):
             arns.resource_id(g) for g in resolved["security_group_arns"]
         )
         create_only.add("security_group_arns", before, before if same else sorted(resolved["security_group_arns"]))
-    in_place.add("subdirectory", current["subdirectory"], ds.normalize_subdirectory(params["subdirectory"]))
+    in_place.add("subdirectory", current["subdirectory"], locations.normalize_subdirectory(params["subdirectory"]))
     in_place.add("access_point_arn", current["access_point_arn"], resolved.get("access_point_arn"))
     in_place.add(
         "file_system_access_role_arn", current["file_system_access_role_arn"], params.get("file_system_access_role_arn")
@@ -218,8 +219,8 @@ def compare(current, params, resolved):
     if encryption:
         in_place.add("in_transit_encryption", current["in_transit_encryption"], encryption)
     if params.get("tags") is not None:
-        _set, _remove, tags = ds.tag_changes(current["tags"], params["tags"], params["purge_tags"])
-        in_place.add("tags", current["tags"], tags)
+        _set, _remove, tag_result = tags.plan(current["tags"], params["tags"], params["purge_tags"])
+        in_place.add("tags", current["tags"], tag_result)
     return in_place, create_only
 
 
@@ -246,8 +247,8 @@ def predict(current, in_place):
     for name in ("subdirectory", "access_point_arn", "file_system_access_role_arn", "in_transit_encryption", "tags"):
         if name in after:
             location[name] = after[name]
-    host = ds.parse_location_uri(current["location_uri"])["host"]
-    location["location_uri"] = ds.location_uri("efs", host, location["subdirectory"])
+    host = locations.parse_location_uri(current["location_uri"])["host"]
+    location["location_uri"] = locations.location_uri("efs", host, location["subdirectory"])
     return location
 
 

@@ -1,99 +1,25 @@
 # -*- coding: utf-8 -*-
 # Copyright: lakedrop.delivery contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""DataSync task executions: API calls (one small function per call: error handler + retry), waiting,
-task lookup by name, run-id idempotence and the conversion of DescribeTaskExecution answers to the
+"""DataSync task executions: task lookup by name, run-id idempotence and the conversion of DescribeTaskExecution answers to the
 modules' snake_case `execution`."""
 
 import re
-import time
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
 from . import arns
+from . import datasync_api as ds_api
 from . import filters
-from . import options as task_options
-from .common import RETRY
-from .common import DataSyncErrorHandler
-from .common import wait_for
-from .task import describe_task
-from .task import list_tasks
+from . import task_options
 
-TERMINAL = ("SUCCESS", "ERROR")
+TERMINAL = ds_api.TERMINAL
 BUSY = ("QUEUED", "LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING", "CANCELLING")
 STATUSES = ["QUEUED", "LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING", "CANCELLING", "SUCCESS", "ERROR"]
 # DescribeTask statuses of a task that has an execution running or queued.
 TASK_BUSY = ("QUEUED", "RUNNING")
 RUN_ID_TAG = "lakedrop:run-id"
-
-# A throttled start was refused, so retrying it is safe. InternalException (which common.RETRY also
-# retries) may come after DataSync started the execution: retrying then could start a second one.
-START_RETRY = AWSRetry.jittered_backoff(
-    retries=8, delay=1, max_delay=20, catch_extra_error_codes=["ThrottlingException", "TooManyRequests"]
-)
-
-# --- API -------------------------------------------------------------------------------------------
-
-
-# ListTasks (name lookup) and DescribeTask are task.py's: list_tasks, describe_task.
-
-
-@DataSyncErrorHandler.common_error_handler("start an execution of task {params[TaskArn]}")
-@START_RETRY
-def start_task_execution(client, params):
-    return client.start_task_execution(**params)["TaskExecutionArn"]
-
-
-@DataSyncErrorHandler.list_error_handler("describe task execution {arn}")
-@RETRY
-def describe_task_execution(client, arn):
-    described = client.describe_task_execution(TaskExecutionArn=arn)
-    described.pop("ResponseMetadata", None)
-    return described
-
-
-@DataSyncErrorHandler.list_error_handler("list executions of task {task_arn}", [])
-@RETRY
-def list_task_executions(client, task_arn):
-    paginator = client.get_paginator("list_task_executions")
-    pages = paginator.paginate(TaskArn=task_arn, PaginationConfig={"PageSize": 100})  # at most 100 a page
-    return pages.build_full_result().get("TaskExecutions", [])
-
-
-@DataSyncErrorHandler.common_error_handler("cancel task execution {arn}")
-@RETRY
-def cancel_task_execution(client, arn):
-    client.cancel_task_execution(TaskExecutionArn=arn)
-
-
-# --- waiting ---------------------------------------------------------------------------------------
-
-
-def wait_for_execution(client, arn, timeout, interval, sleep=time.sleep, clock=time.monotonic):
-    """Poll until the execution is SUCCESS or ERROR. Returns (last description, finished)."""
-    return wait_for(
-        lambda: describe_task_execution(client, arn),
-        lambda described: described is None or described.get("Status") in TERMINAL,
-        timeout,
-        interval,
-        sleep=sleep,
-        clock=clock,
-    )
-
-
-def wait_for_task(client, arn, not_in, timeout, interval, sleep=time.sleep, clock=time.monotonic):
-    """Poll DescribeTask until its Status is none of `not_in` (e.g. TASK_BUSY: the task is free)."""
-    return wait_for(
-        lambda: describe_task(client, arn),
-        lambda described: described is None or described.get("Status") not in not_in,
-        timeout,
-        interval,
-        sleep=sleep,
-        clock=clock,
-    )
-
 
 # --- validation ------------------------------------------------------------------------------------
 
@@ -175,8 +101,8 @@ def resolve_task(listed, name):
 
 def find_task(client, value):
     """(ARN, DescribeTask answer) of the task a task ARN or name designates; (None, None) when there is none."""
-    arn = value if arns.kind_of(value) == "datasync_task" else resolve_task(list_tasks(client), value)
-    described = describe_task(client, arn) if arn else None
+    arn = value if arns.kind_of(value) == "datasync_task" else resolve_task(ds_api.list_tasks(client), value)
+    described = ds_api.describe_task(client, arn) if arn else None
     return (arn, described) if described is not None else (None, None)
 
 

@@ -1,26 +1,98 @@
 # -*- coding: utf-8 -*-
 # Copyright: lakedrop.delivery contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""DataSync locations in the modules' return shape: Describe + what only the URI says (bucket, file
-system, subdirectory) + tags. Shared by the location modules and datasync_location_info, so a location
-reads the same whichever module returns it."""
+"""DataSync locations of every type: URIs and subdirectory rules, and the modules' return shape
+(Describe + what only the URI says: bucket, file system, subdirectory + tags). Shared by the location
+modules and datasync_location_info, so a location reads the same whichever module returns it."""
 
 import re
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from . import arns
-from . import datasync as ds
+from . import datasync_api as ds_api
+from . import naming
+
+# --- URIs and subdirectories -------------------------------------------------------------------------
+
+SUBDIRECTORY_RE = re.compile(r"^[a-zA-Z0-9_\-\+\./\(\)\s]*$")
 
 
-def partition_of(region):
-    region = region or ""
-    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+def normalize_subdirectory(value):
+    """`sub/`, `/sub` and `sub` are the same directory to DataSync; `/` and `` are the root."""
+    return (value or "").strip("/")
+
+
+def subdirectory_problem(value, option, s3=False):
+    """An error message if `value` breaks DataSync's subdirectory rules, else None."""
+    if value is None:
+        return None
+    if len(value) > 4096:
+        return f"{option} is longer than 4096 characters."
+    if not SUBDIRECTORY_RE.match(value):
+        bad = sorted(set(c for c in value if not SUBDIRECTORY_RE.match(c)))
+        found = ", ".join(repr(c) for c in bad)
+        return f"{option} may contain only letters, digits, spaces and _ - + . / ( ); found {found}."
+    if s3 and value.startswith("/"):
+        return f"{option} must not start with '/': S3 prefixes are relative to the bucket (use {value.lstrip('/')!r})."
+    padded = f"/{value.strip('/')}/"
+    for part in ("//", "/./", "/../"):
+        if part in padded and padded != "//":
+            return f"{option} must not contain {part!r}."
+    return None
+
+
+def parse_location_uri(uri):
+    """Split a LocationUri into scheme, host (bucket or `region.fs-id`) and normalized subdirectory."""
+    match = re.match(r"^([a-z0-9-]+)://([^/]+)(/.*)?$", uri or "")
+    if not match:
+        return None
+    scheme, host, path = match.groups()
+    parsed = {"scheme": scheme, "host": host, "subdirectory": normalize_subdirectory(path)}
+    if scheme == "efs" and "." in host:
+        parsed["region"], parsed["file_system_id"] = host.split(".", 1)
+    if scheme == "s3":
+        parsed["bucket_name"] = host
+    return parsed
+
+
+def location_uri(scheme, host, subdirectory):
+    sub = normalize_subdirectory(subdirectory)
+    return f"{scheme}://{host}/{sub + '/' if sub else ''}"
+
+
+def candidates(locations, scheme, host, subdirectory):
+    """Locations whose URI names the same place (trailing-slash differences ignored)."""
+    wanted = (scheme, host, normalize_subdirectory(subdirectory))
+    found = []
+    for location in locations:
+        parsed = parse_location_uri(location.get("LocationUri"))
+        if parsed and (parsed["scheme"], parsed["host"], parsed["subdirectory"]) == wanted:
+            found.append(location)
+    return found
+
+
+def narrow_by_tags(matches, tags_of, desired_tags):
+    """Keep the candidates carrying every desired tag (used only when the URI alone is ambiguous)."""
+    if not desired_tags:
+        return matches
+    return [m for m in matches if all(tags_of(m).get(k) == v for k, v in desired_tags.items())]
+
+
+def ambiguity_message(kind, uri, matches):
+    return naming.ambiguity_message(
+        f"DataSync {kind} locations match {uri}",
+        matches,
+        "Pass location_arn to choose one, or tags that only one of them carries",
+    )
+
+
+# --- the return shape --------------------------------------------------------------------------------
 
 
 def location_type(uri):
     """S3, EFS, NFS, SMB, HDFS, FSXW, OBJECT_STORAGE, ...: the URI scheme, upper-cased."""
-    parsed = ds.parse_location_uri(uri)
+    parsed = parse_location_uri(uri)
     return parsed["scheme"].upper().replace("-", "_") if parsed else None
 
 
@@ -42,7 +114,7 @@ def _snake(described):
 
 def s3_shape(described, tags, partition="aws"):
     location = _snake(described)
-    parsed = ds.parse_location_uri(described["LocationUri"]) or {}
+    parsed = parse_location_uri(described["LocationUri"]) or {}
     location["bucket_name"] = parsed.get("bucket_name")
     location["bucket_arn"] = f"arn:{partition}:s3:::{parsed.get('bucket_name')}"
     location["subdirectory"] = parsed.get("subdirectory", "")
@@ -52,7 +124,7 @@ def s3_shape(described, tags, partition="aws"):
 
 def efs_shape(described, tags):
     location = _snake(described)
-    parsed = ds.parse_location_uri(described["LocationUri"]) or {}
+    parsed = parse_location_uri(described["LocationUri"]) or {}
     location["file_system_id"] = parsed.get("file_system_id")
     location["file_system_arn"] = file_system_arn(
         described["LocationArn"], parsed.get("region"), parsed.get("file_system_id")
@@ -73,18 +145,18 @@ def efs_shape(described, tags):
 
 def read_s3_location(client, arn, partition="aws"):
     """The S3 location in the module's return shape, or None when it does not exist."""
-    described = ds.describe_location_s3(client, arn)
+    described = ds_api.describe_location_s3(client, arn)
     if not described:
         return None
-    return s3_shape(described, ds.list_tags(client, arn), partition)
+    return s3_shape(described, ds_api.list_tags(client, arn), partition)
 
 
 def read_efs_location(client, arn):
     """The EFS location in the module's return shape, or None when it does not exist."""
-    described = ds.describe_location_efs(client, arn)
+    described = ds_api.describe_location_efs(client, arn)
     if not described:
         return None
-    return efs_shape(described, ds.list_tags(client, arn))
+    return efs_shape(described, ds_api.list_tags(client, arn))
 
 
 # --- finding locations (datasync_location_info) -------------------------------------------------------
@@ -108,7 +180,7 @@ def wanted_uri(params, region):
     """(scheme, host, subdirectory) that O(location_uri), O(bucket) or O(file_system) pin, as far as
     they do (None for what they leave open)."""
     if params.get("location_uri"):
-        parsed = ds.parse_location_uri(params["location_uri"])
+        parsed = parse_location_uri(params["location_uri"])
         return parsed["scheme"], parsed["host"], parsed["subdirectory"]
     if params.get("bucket"):
         return "s3", bucket_name(params["bucket"]), None
@@ -125,7 +197,7 @@ def list_filters(params, region):
     filters = []
     scheme, host, subdirectory = wanted_uri(params, region)
     if subdirectory is None and params.get("subdirectory") is not None:
-        subdirectory = ds.normalize_subdirectory(params["subdirectory"])
+        subdirectory = normalize_subdirectory(params["subdirectory"])
     if scheme:
         prefix = f"{scheme}://{host}/"
         if subdirectory:
@@ -143,7 +215,7 @@ def matches(entry, params, region):
     """Whether a ListLocations entry passes every filter but tags (which need a call)."""
     if params.get("location_arns") and entry["LocationArn"] not in params["location_arns"]:
         return False
-    parsed = ds.parse_location_uri(entry.get("LocationUri"))
+    parsed = parse_location_uri(entry.get("LocationUri"))
     if not parsed:
         return not (
             params.get("location_uri")
@@ -157,7 +229,7 @@ def matches(entry, params, region):
         return False
     if subdirectory is not None and parsed["subdirectory"] != subdirectory:
         return False
-    if params.get("subdirectory") is not None and parsed["subdirectory"] != ds.normalize_subdirectory(
+    if params.get("subdirectory") is not None and parsed["subdirectory"] != normalize_subdirectory(
         params["subdirectory"]
     ):
         return False
@@ -172,7 +244,7 @@ def has_tags(tags, wanted):
 
 def other_shape(entry, tags):
     """A location of a type this collection does not describe: what its listing entry and URI say."""
-    parsed = ds.parse_location_uri(entry["LocationUri"]) or {}
+    parsed = parse_location_uri(entry["LocationUri"]) or {}
     return {
         "location_arn": entry["LocationArn"],
         "location_uri": entry["LocationUri"],

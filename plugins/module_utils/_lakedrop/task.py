@@ -1,84 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: lakedrop.delivery contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""DataSync tasks: API calls (one small function per call: error handler + retry), waiting for a new
-task to become AVAILABLE, schedule rules, and the conversion of DescribeTask answers to the modules'
+"""DataSync tasks: identity, schedule rules, and the conversion of DescribeTask answers to the modules'
 snake_case `task`."""
 
 import re
-import time
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible.module_utils.common.dict_transformations import snake_dict_to_camel_dict
 
 from . import filters
-from . import options as task_options
-from .common import RETRY
-from .common import DataSyncErrorHandler
-from .common import retry_propagation
-from .common import wait_for
-
-# --- API -------------------------------------------------------------------------------------------
-
-
-@DataSyncErrorHandler.common_error_handler("list DataSync tasks")
-@RETRY
-def list_tasks(client, filters=None):
-    kwargs = {"Filters": filters} if filters else {}
-    return client.get_paginator("list_tasks").paginate(**kwargs).build_full_result().get("Tasks", [])
-
-
-@DataSyncErrorHandler.list_error_handler("describe task {arn}")
-@RETRY
-def describe_task(client, arn):
-    described = client.describe_task(TaskArn=arn)
-    described.pop("ResponseMetadata", None)
-    return described
-
-
-# CreateTask and UpdateTask may name a task-report role or a log group written moments earlier.
-@DataSyncErrorHandler.common_error_handler("create task")
-def create_task(client, params, propagation_timeout=120):
-    return retry_propagation(lambda: RETRY(client.create_task)(**params), timeout=propagation_timeout)["TaskArn"]
-
-
-@DataSyncErrorHandler.common_error_handler("update task {arn}")
-def update_task(client, arn, params, propagation_timeout=120):
-    retry_propagation(lambda: RETRY(client.update_task)(TaskArn=arn, **params), timeout=propagation_timeout)
-
-
-@DataSyncErrorHandler.deletion_error_handler("delete task {arn}")
-@RETRY
-def delete_task(client, arn):
-    client.delete_task(TaskArn=arn)
-    return True
-
-
-def wait_until_available(client, arn, timeout, interval=1.0, sleep=time.sleep, clock=time.monotonic):
-    """Poll DescribeTask while the task is CREATING. Returns (last description, True once it left CREATING)."""
-    return wait_for(
-        lambda: describe_task(client, arn),
-        # None: a task just created may not be described yet (eventual consistency); keep polling.
-        lambda described: described is not None and described.get("Status") != "CREATING",
-        timeout,
-        interval,
-        sleep=sleep,
-        clock=clock,
-    )
-
+from . import naming
+from . import task_options
 
 # --- identity --------------------------------------------------------------------------------------
 
 
-def named(listed, name):
-    """The ListTasks entries carrying exactly `name`."""
-    return [entry for entry in listed if entry.get("Name") == name]
-
-
-def ambiguity_message(name, arns):
-    return (
-        f"{len(arns)} DataSync tasks are named {name!r}: {', '.join(sorted(arns))}. Pass task_arn to choose one "
-        "(and rename or delete the others); the module never guesses."
+def ambiguity_message(name, matches):
+    return naming.ambiguity_message(
+        f"DataSync tasks are named {name!r}", matches, "Pass task_arn to choose one (and rename or delete the others)"
     )
 
 

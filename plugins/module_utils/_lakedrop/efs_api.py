@@ -1,17 +1,30 @@
 # -*- coding: utf-8 -*-
 # Copyright: lakedrop.delivery contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""EFS API calls (one small function per call: error handler + retry)."""
+"""Every EFS call of the collection: one small function per call, its error handler and retry declared
+once here. Nothing else in the collection calls an EFS client."""
+
+import json
 
 try:
     import botocore
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
 from .common import RETRY
 from .common import EFSErrorHandler
+
+# EFS answers TooManyRequests when the throughput mode changed too recently (a 24-hour limit): retrying
+# cannot help, so that update retries only real throttling.
+THROUGHPUT_RETRY = AWSRetry.jittered_backoff(
+    retries=5, delay=1, max_delay=10, catch_extra_error_codes=["ThrottlingException"]
+)
+
+# --- file systems ------------------------------------------------------------------------------------
 
 
 @EFSErrorHandler.list_error_handler("describe file system {file_system_id}")
@@ -20,6 +33,52 @@ def describe_file_system(client, file_system_id):
     """The file system's description, or None when it does not exist."""
     found = client.describe_file_systems(FileSystemId=file_system_id).get("FileSystems", [])
     return found[0] if found else None
+
+
+@EFSErrorHandler.common_error_handler("update the throughput of file system {file_system_id}")
+@THROUGHPUT_RETRY
+def update_file_system(client, file_system_id, params):
+    client.update_file_system(FileSystemId=file_system_id, **params)
+
+
+@EFSErrorHandler.common_error_handler("describe the lifecycle configuration of {file_system_id}")
+@RETRY
+def describe_lifecycle_configuration(client, file_system_id):
+    return client.describe_lifecycle_configuration(FileSystemId=file_system_id).get("LifecyclePolicies", [])
+
+
+@EFSErrorHandler.common_error_handler("put the lifecycle configuration of {file_system_id}")
+@RETRY
+def put_lifecycle_configuration(client, file_system_id, policies):
+    client.put_lifecycle_configuration(FileSystemId=file_system_id, LifecyclePolicies=policies)
+
+
+@EFSErrorHandler.common_error_handler("describe the policy of file system {file_system_id}")
+@RETRY
+def describe_file_system_policy(client, file_system_id):
+    """The stored policy document, or None when the file system has none."""
+    try:
+        answer = client.describe_file_system_policy(FileSystemId=file_system_id)
+    except is_boto3_error_code("PolicyNotFound"):
+        return None
+    return json.loads(answer.get("Policy") or "{}")
+
+
+@EFSErrorHandler.common_error_handler("put the policy of file system {file_system_id}")
+@RETRY
+def put_file_system_policy(client, file_system_id, document, bypass):
+    client.put_file_system_policy(
+        FileSystemId=file_system_id, Policy=json.dumps(document), BypassPolicyLockoutSafetyCheck=bypass
+    )
+
+
+@EFSErrorHandler.common_error_handler("delete the policy of file system {file_system_id}")
+@RETRY
+def delete_file_system_policy(client, file_system_id):
+    client.delete_file_system_policy(FileSystemId=file_system_id)
+
+
+# --- access points -----------------------------------------------------------------------------------
 
 
 @EFSErrorHandler.list_error_handler("describe access points", [])
@@ -41,6 +100,7 @@ def describe_access_point(client, access_point_id):
     return found[0] if found else None
 
 
+# CreateAccessPoint carries a ClientToken, so retrying it (InternalException included) is safe.
 @EFSErrorHandler.common_error_handler("create an access point on {params[FileSystemId]}")
 @RETRY
 def create_access_point(client, params):
@@ -63,6 +123,9 @@ def create_access_point(client, params):
 def delete_access_point(client, access_point_id):
     client.delete_access_point(AccessPointId=access_point_id)
     return True
+
+
+# --- tags --------------------------------------------------------------------------------------------
 
 
 @EFSErrorHandler.common_error_handler("tag {resource_id}")
