@@ -231,16 +231,29 @@ def find_location(client, params, region):
     matches = locations.candidates(listed, "efs", host, params["subdirectory"])
     # Same URI through another access point is another directory, so another location.
     wanted = arns.resource_id(params["access_point"]) if params["access_point"] else None
-    matches = [m for m in matches if el.access_point_id(ds_api.describe_location_efs(client, m["LocationArn"]) or {}) == wanted]
+    matches = [
+        m for m in matches if el.access_point_id(ds_api.describe_location_efs(client, m["LocationArn"]) or {}) == wanted
+    ]
     if len(matches) > 1 and params["tags"]:
         wanted = params["tags"]
-        matches = el.narrow(matches, lambda m: all(ds_api.list_tags(client, m["LocationArn"]).get(k) == v for k, v in wanted.items()))
+        matches = el.narrow(
+            matches, lambda m: all(ds_api.list_tags(client, m["LocationArn"]).get(k) == v for k, v in wanted.items())
+        )
     if len(matches) > 1 and (params["subnet"] or params["security_groups"]):
-        matches = el.narrow(matches, lambda m: el.ec2_matches(ds_api.describe_location_efs(client, m["LocationArn"]) or {},
-                                                              params["subnet"], params["security_groups"]))
+        matches = el.narrow(
+            matches,
+            lambda m: el.ec2_matches(
+                ds_api.describe_location_efs(client, m["LocationArn"]) or {},
+                params["subnet"],
+                params["security_groups"],
+            ),
+        )
     if len(matches) > 1:
-        raise ValueError(locations.ambiguity_message("EFS", locations.location_uri("efs", host, params["subdirectory"]),
-                                              [m["LocationArn"] for m in matches]))
+        raise ValueError(
+            locations.ambiguity_message(
+                "EFS", locations.location_uri("efs", host, params["subdirectory"]), [m["LocationArn"] for m in matches]
+            )
+        )
     return matches[0]["LocationArn"] if matches else None
 
 
@@ -262,8 +275,10 @@ def resolve(module, current=None):
         fs_id = el.file_system_id(params["file_system"])
         found = efs_api.describe_file_system(efs, fs_id)
         if not found:
-            raise ValueError(f"file_system {fs_id} does not exist in {region} (or this account cannot see it); "
-                             "create it first or check the ID.")
+            raise ValueError(
+                f"file_system {fs_id} does not exist in {region} (or this account cannot see it); "
+                "create it first or check the ID."
+            )
         resolved["file_system_id"], resolved["file_system_arn"] = fs_id, found["FileSystemArn"]
     if params["access_point"]:
         efs = efs or module.client("efs")
@@ -272,8 +287,10 @@ def resolve(module, current=None):
         if not found:
             raise ValueError(f"access_point {ap_id} does not exist in {region}; create it first or check the ID.")
         if found["FileSystemId"] != resolved["file_system_id"]:
-            raise ValueError(f"access_point {ap_id} belongs to file system {found['FileSystemId']}, not "
-                             f"{resolved['file_system_id']}; an access point mounts only its own file system.")
+            raise ValueError(
+                f"access_point {ap_id} belongs to file system {found['FileSystemId']}, not "
+                f"{resolved['file_system_id']}; an access point mounts only its own file system."
+            )
         resolved["access_point_arn"] = found["AccessPointArn"]
     if params["subnet"] or params["security_groups"]:
         ec2 = module.client("ec2")
@@ -283,22 +300,30 @@ def resolve(module, current=None):
             if not found:
                 raise ValueError(f"subnet {subnet_id} does not exist in {region}; check the ID.")
             resolved["subnet_arn"] = found[0].get("SubnetArn") or (
-                f"arn:{arns.partition_of(region)}:ec2:{region}:{found[0]['OwnerId']}:subnet/{subnet_id}")
+                f"arn:{arns.partition_of(region)}:ec2:{region}:{found[0]['OwnerId']}:subnet/{subnet_id}"
+            )
         if params["security_groups"]:
             ids = [arns.resource_id(g) for g in params["security_groups"]]
-            found = dict((g["GroupId"], g) for g in ec2_api.describe_security_groups(
-                ec2, Filters=[{"Name": "group-id", "Values": ids}]))
+            found = dict(
+                (g["GroupId"], g)
+                for g in ec2_api.describe_security_groups(ec2, Filters=[{"Name": "group-id", "Values": ids}])
+            )
             missing = [i for i in ids if i not in found]
             if missing:
-                raise ValueError(f"security_groups: {', '.join(missing)} {'does' if len(missing) == 1 else 'do'} not exist "
-                                 f"in {region}; check the IDs.")
+                raise ValueError(
+                    f"security_groups: {', '.join(missing)} {'does' if len(missing) == 1 else 'do'} not exist "
+                    f"in {region}; check the IDs."
+                )
             resolved["security_group_arns"] = [
-                found[i].get("SecurityGroupArn") or f"arn:{arns.partition_of(region)}:ec2:{region}:{found[i]['OwnerId']}:security-group/{i}"
-                for i in ids]
+                found[i].get("SecurityGroupArn")
+                or f"arn:{arns.partition_of(region)}:ec2:{region}:{found[i]['OwnerId']}:security-group/{i}"
+                for i in ids
+            ]
     return resolved
 
 
 # --- actions --------------------------------------------------------------------------------------
+
 
 def ensure_absent(module, client, arn):
     if not arn:
@@ -326,7 +351,9 @@ def ensure_present(module, client, arn):
     params = module.params
     if not arn:
         if params["location_arn"]:
-            module.fail_json(msg=f"location_arn {params['location_arn']} does not exist; omit it to create a new location.")
+            module.fail_json(
+                msg=f"location_arn {params['location_arn']} does not exist; omit it to create a new location."
+            )
         location = create(module, client, resolve(module))
         return dict(changed=True, location=location, replaced=False, diff=creation_diff(location))
     current = read_efs_location(client, arn)

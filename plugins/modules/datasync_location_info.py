@@ -176,11 +176,15 @@ def validate(params):
         if problem:
             problems.append(problem)
     if params["location_uri"] is not None and not locations.parse_location_uri(params["location_uri"]):
-        problems.append(f"location_uri must look like SCHEME://HOST/SUBDIRECTORY/ (for example s3://my-bucket/incoming/), "
-                        f"got {params['location_uri']!r}.")
+        problems.append(
+            f"location_uri must look like SCHEME://HOST/SUBDIRECTORY/ (for example s3://my-bucket/incoming/), "
+            f"got {params['location_uri']!r}."
+        )
     if params["bucket"] and arns.kind_of(params["bucket"]) not in ("s3_bucket", "s3_access_point", "s3_bucket_id"):
-        problems.append(f"bucket must be a bucket name, a bucket ARN or an S3 access point ARN, but {params['bucket']!r} "
-                        f"is {arns.describe(params['bucket'])}.")
+        problems.append(
+            f"bucket must be a bucket name, a bucket ARN or an S3 access point ARN, but {params['bucket']!r} "
+            f"is {arns.describe(params['bucket'])}."
+        )
     if params["file_system"]:
         problem = arns.check(params["file_system"], "efs_file_system", "file_system", allow_id=True)
         if problem:
@@ -229,8 +233,9 @@ def main():
         subdirectory=dict(type="str"),
         tags=dict(type="dict"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
-                              mutually_exclusive=[["bucket", "file_system"]])
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec, supports_check_mode=True, mutually_exclusive=[["bucket", "file_system"]]
+    )
     problems = validate(module.params)
     if problems:
         module.fail_json(msg=" ".join(problems), problems=problems)

@@ -430,6 +430,7 @@ CREATE_ONLY = ("source_location_arn", "destination_location_arn", "task_mode")
 
 # --- validation (before any call) --------------------------------------------------------------------
 
+
 def validate(params, region=None):
     """Every problem with the arguments, as messages; nothing is called before this is empty."""
     problems = []
@@ -445,7 +446,9 @@ def validate(params, region=None):
             problems.append(location_arn_problem(value, option))
             problems.append(region_problem(value, option, region))
     if params["source_location_arn"] and params["source_location_arn"] == params["destination_location_arn"]:
-        problems.append("source_location_arn and destination_location_arn are the same location; a task copies between two.")
+        problems.append(
+            "source_location_arn and destination_location_arn are the same location; a task copies between two."
+        )
     log_group = params["cloudwatch_log_group_arn"]
     if log_group:
         problems.append(arns.check(log_group, "log_group", "cloudwatch_log_group_arn"))
@@ -494,14 +497,26 @@ def report_config_problems(config):
     s3 = (wanted.get("destination") or {}).get("s3") or {}
     problems = []
     if not s3.get("s3_bucket_arn") or not s3.get("bucket_access_role_arn"):
-        problems.append("task_report_config.destination.s3 needs s3_bucket_arn and bucket_access_role_arn (or give task_report_config: {} to remove reports).")
+        problems.append(
+            "task_report_config.destination.s3 needs s3_bucket_arn and bucket_access_role_arn (or give task_report_config: {} to remove reports)."
+        )
     bucket = s3.get("s3_bucket_arn")
     if bucket and arns.kind_of(bucket) not in ("s3_bucket", "s3_access_point"):
-        problems.append(f"task_report_config.destination.s3.s3_bucket_arn must be an S3 bucket ARN (arn:aws:s3:::NAME) or an "
-                        f"S3 access point ARN, but {bucket!r} is {arns.describe(bucket)}.")
+        problems.append(
+            f"task_report_config.destination.s3.s3_bucket_arn must be an S3 bucket ARN (arn:aws:s3:::NAME) or an "
+            f"S3 access point ARN, but {bucket!r} is {arns.describe(bucket)}."
+        )
     if s3.get("bucket_access_role_arn"):
-        problems.append(arns.check(s3["bucket_access_role_arn"], "iam_role", "task_report_config.destination.s3.bucket_access_role_arn"))
-    problems.append(locations.subdirectory_problem(s3.get("subdirectory"), "task_report_config.destination.s3.subdirectory", s3=True))
+        problems.append(
+            arns.check(
+                s3["bucket_access_role_arn"], "iam_role", "task_report_config.destination.s3.bucket_access_role_arn"
+            )
+        )
+    problems.append(
+        locations.subdirectory_problem(
+            s3.get("subdirectory"), "task_report_config.destination.s3.subdirectory", s3=True
+        )
+    )
     return [p for p in problems if p]
 
 
@@ -510,6 +525,7 @@ def managed_options(params):
 
 
 # --- current state --------------------------------------------------------------------------------
+
 
 def find_task(client, params):
     """DescribeTask of the existing task, or None. Fails (ValueError) when the name is ambiguous."""
@@ -530,6 +546,7 @@ def location_uris(client):
 
 
 # --- desired state and comparison ----------------------------------------------------------------
+
 
 def desired_schedule(spec, current):
     """The schedule the arguments ask for ({expression, enabled} or None for none)."""
@@ -579,7 +596,9 @@ def compare(current, params):
     log_group = params["cloudwatch_log_group_arn"]
     if log_group is not None:
         before = current["cloudwatch_log_group_arn"]
-        in_place.add("cloudwatch_log_group_arn", before, before if tk.same_log_group(before, log_group) else (log_group or None))
+        in_place.add(
+            "cloudwatch_log_group_arn", before, before if tk.same_log_group(before, log_group) else (log_group or None)
+        )
     wanted = managed_options(params)
     if wanted:
         in_place.add("options", dict((k, current["options"].get(k)) for k in wanted), wanted)
@@ -594,7 +613,9 @@ def compare(current, params):
     if params["task_report_config"] is not None:
         before = current["task_report_config"]
         wanted_report = tk.strip_none(params["task_report_config"])
-        same = (not wanted_report and not before) or bool(wanted_report and before and tk.contains(before, wanted_report))
+        same = (not wanted_report and not before) or bool(
+            wanted_report and before and tk.contains(before, wanted_report)
+        )
         in_place.add("task_report_config", before, before if same else (wanted_report or None))
     if params["tags"] is not None:
         _set, _remove, tag_result = tags.plan(current["tags"], params["tags"], params["purge_tags"])
@@ -668,22 +689,33 @@ def create_params(desired, wanted_options):
 
 # --- checks that need read calls (still before any write) ------------------------------------------
 
+
 def create_problems(client, desired, params, region):
     """Problems with creating `desired`: its locations must exist; options are judged against the
     destination's type and DataSync's defaults."""
     missing = [o for o in ("source_location_arn", "destination_location_arn") if not desired[o]]
     if missing:
-        return [f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required to create task {desired['name']!r} "
-                "(no task has that name yet)."]
+        return [
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required to create task {desired['name']!r} "
+            "(no task has that name yet)."
+        ]
     uris = location_uris(client)
     problems = []
     for option in ("source_location_arn", "destination_location_arn"):
         if desired[option] not in uris:
-            problems.append(f"{option} {desired[option]} does not exist in this account and region ({region}); create the "
-                            "location first or check the ARN.")
-    problems.extend(task_options.problems(managed_options(params), "options", desired["task_mode"],
-                                          tk.location_type(uris.get(desired["destination_location_arn"])),
-                                          task_options.DEFAULTS))
+            problems.append(
+                f"{option} {desired[option]} does not exist in this account and region ({region}); create the "
+                "location first or check the ARN."
+            )
+    problems.extend(
+        task_options.problems(
+            managed_options(params),
+            "options",
+            desired["task_mode"],
+            tk.location_type(uris.get(desired["destination_location_arn"])),
+            task_options.DEFAULTS,
+        )
+    )
     problems.append(log_group_mode_problem(desired["cloudwatch_log_group_arn"], desired["task_mode"]))
     problems.append(schedule_expression_problem(params, None))
     return [p for p in problems if p]
@@ -693,16 +725,25 @@ def update_problems(client, current, params, in_place):
     problems = []
     if "options" in in_place.names:
         destination_type = tk.location_type(location_uris(client).get(current["destination_location_arn"]))
-        problems.extend(task_options.problems(managed_options(params), "options", current["task_mode"],
-                                              destination_type, current["options"]))
+        problems.extend(
+            task_options.problems(
+                managed_options(params), "options", current["task_mode"], destination_type, current["options"]
+            )
+        )
     if "cloudwatch_log_group_arn" in in_place.names:
         problems.append(log_group_mode_problem(params["cloudwatch_log_group_arn"], current["task_mode"]))
     problems.append(schedule_expression_problem(params, current["schedule"]))
     if "name" in in_place.names:
-        others = [t["TaskArn"] for t in naming.named(ds_api.list_tasks(client), params["name"]) if t["TaskArn"] != current["task_arn"]]
+        others = [
+            t["TaskArn"]
+            for t in naming.named(ds_api.list_tasks(client), params["name"])
+            if t["TaskArn"] != current["task_arn"]
+        ]
         if others:
-            problems.append(f"Cannot rename task {current['task_arn']} to {params['name']!r}: {', '.join(others)} already has "
-                            "that name, and the name identifies a task. Rename or delete that task first.")
+            problems.append(
+                f"Cannot rename task {current['task_arn']} to {params['name']!r}: {', '.join(others)} already has "
+                "that name, and the name identifies a task. Rename or delete that task first."
+            )
     return [p for p in problems if p]
 
 
@@ -730,6 +771,7 @@ def schedule_warning(current, params, changing, check_mode):
 
 # --- actions --------------------------------------------------------------------------------------
 
+
 def ensure_absent(module, client, described):
     if not described:
         return dict(changed=False, task={}, replaced=False)
@@ -752,16 +794,25 @@ def create(module, client, desired, wanted_options, created=None):
     if params["wait"] and (described is None or described.get("Status") == "CREATING"):
         described, done = ds_api.wait_until_available(client, arn, params["wait_timeout"])
         if not done:
-            module.fail_json(msg=f"Task {arn} was created but is still CREATING after {params['wait_timeout']} seconds. Re-run "
-                                 "later (it will be found by name) or raise wait_timeout.", changed=True,
-                             task=read_task(client, described) if described else {"task_arn": arn})
+            module.fail_json(
+                msg=f"Task {arn} was created but is still CREATING after {params['wait_timeout']} seconds. Re-run "
+                "later (it will be found by name) or raise wait_timeout.",
+                changed=True,
+                task=read_task(client, described) if described else {"task_arn": arn},
+            )
     if described is None:
-        module.fail_json(msg=f"Task {arn} was created but DataSync does not describe it yet; re-run to manage it.",
-                         changed=True, task={"task_arn": arn})
+        module.fail_json(
+            msg=f"Task {arn} was created but DataSync does not describe it yet; re-run to manage it.",
+            changed=True,
+            task={"task_arn": arn},
+        )
     task = read_task(client, described)
     if task["status"] == "UNAVAILABLE":
-        module.fail_json(msg=f"Task {arn} was created but DataSync reports it UNAVAILABLE: {task['error_code']} {task['error_detail']}",
-                         changed=True, task=task)
+        module.fail_json(
+            msg=f"Task {arn} was created but DataSync reports it UNAVAILABLE: {task['error_code']} {task['error_detail']}",
+            changed=True,
+            task=task,
+        )
     return task
 
 
@@ -769,7 +820,9 @@ def ensure_present(module, client, described):
     params = module.params
     if not described:
         if params["task_arn"]:
-            module.fail_json(msg=f"task_arn {params['task_arn']} does not exist; omit it (and give name) to create a new task.")
+            module.fail_json(
+                msg=f"task_arn {params['task_arn']} does not exist; omit it (and give name) to create a new task."
+            )
         desired = desired_task(params)
         problems = create_problems(client, desired, params, module.region)
         if problems:
@@ -801,7 +854,9 @@ def ensure_present(module, client, described):
     tags.ensure(ds_api, client, arn, current["tags"], params["tags"], params["purge_tags"])
     if warning:  # said once the update went through
         module.warn(warning)
-    return dict(changed=True, task=read_task(client, ds_api.describe_task(client, arn)), replaced=False, diff=in_place.diff())
+    return dict(
+        changed=True, task=read_task(client, ds_api.describe_task(client, arn)), replaced=False, diff=in_place.diff()
+    )
 
 
 def replace(module, client, current, in_place, create_only):
@@ -810,12 +865,21 @@ def replace(module, client, current, in_place, create_only):
     if not params["allow_replacement"]:
         diff = create_only.diff()
         details = "; ".join(f"{n}: {diff['before'][n]!r} -> {diff['after'][n]!r}" for n in create_only.names)
-        module.fail_json(msg=f"Task {arn} cannot be changed in place ({details}). Set allow_replacement=true to delete and "
-                             "recreate it; anything that refers to its ARN must then be updated.")
+        module.fail_json(
+            msg=f"Task {arn} cannot be changed in place ({details}). Set allow_replacement=true to delete and "
+            "recreate it; anything that refers to its ARN must then be updated."
+        )
     desired = predict(current, in_place)
     desired.update(create_only.diff()["after"])
-    desired.update(task_arn=None, status=None, creation_time=None, current_task_execution_arn=None, error_code=None,
-                   error_detail=None, options=managed_options(params))
+    desired.update(
+        task_arn=None,
+        status=None,
+        creation_time=None,
+        current_task_execution_arn=None,
+        error_code=None,
+        error_detail=None,
+        options=managed_options(params),
+    )
     problems = create_problems(client, desired, params, module.region)
     if problems:
         module.fail_json(msg=" ".join(problems), problems=problems)
@@ -825,7 +889,9 @@ def replace(module, client, current, in_place, create_only):
 
 
 def report_level():
-    return dict(type="dict", options=dict(report_level=dict(type="str", choices=["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"])))
+    return dict(
+        type="dict", options=dict(report_level=dict(type="str", choices=["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"]))
+    )
 
 
 def main():
@@ -840,25 +906,43 @@ def main():
         options=dict(type="dict", options=task_options.argument_spec()),
         includes=dict(type="list", elements="str"),
         excludes=dict(type="list", elements="str"),
-        schedule=dict(type="dict", options=dict(
-            expression=dict(type="str"),
-            enabled=dict(type="bool", default=True),
-        )),
-        task_report_config=dict(type="dict", options=dict(
-            destination=dict(type="dict", options=dict(
-                s3=dict(type="dict", options=dict(
-                    s3_bucket_arn=dict(type="str"),
-                    bucket_access_role_arn=dict(type="str"),
-                    subdirectory=dict(type="str"),
-                )),
-            )),
-            output_type=dict(type="str", choices=["SUMMARY_ONLY", "STANDARD"]),
-            report_level=dict(type="str", choices=["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"]),
-            object_version_ids=dict(type="str", choices=["INCLUDE", "NONE"]),
-            overrides=dict(type="dict", options=dict(
-                transferred=report_level(), verified=report_level(), deleted=report_level(), skipped=report_level(),
-            )),
-        )),
+        schedule=dict(
+            type="dict",
+            options=dict(
+                expression=dict(type="str"),
+                enabled=dict(type="bool", default=True),
+            ),
+        ),
+        task_report_config=dict(
+            type="dict",
+            options=dict(
+                destination=dict(
+                    type="dict",
+                    options=dict(
+                        s3=dict(
+                            type="dict",
+                            options=dict(
+                                s3_bucket_arn=dict(type="str"),
+                                bucket_access_role_arn=dict(type="str"),
+                                subdirectory=dict(type="str"),
+                            ),
+                        ),
+                    ),
+                ),
+                output_type=dict(type="str", choices=["SUMMARY_ONLY", "STANDARD"]),
+                report_level=dict(type="str", choices=["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"]),
+                object_version_ids=dict(type="str", choices=["INCLUDE", "NONE"]),
+                overrides=dict(
+                    type="dict",
+                    options=dict(
+                        transferred=report_level(),
+                        verified=report_level(),
+                        deleted=report_level(),
+                        skipped=report_level(),
+                    ),
+                ),
+            ),
+        ),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=300),
         allow_replacement=dict(type="bool", default=False),

@@ -352,6 +352,7 @@ WHEN_BUSY = ["queue", "skip", "wait", "fail"]
 
 # --- validation (before any call) --------------------------------------------------------------------
 
+
 def validate(params):
     """Every problem with the arguments, as messages; nothing is called before this is empty."""
     problems = []
@@ -363,17 +364,26 @@ def validate(params):
     elif started:
         problems.append("task (a DataSync task ARN or name) is required with state=started.")
     elif not params["task_execution_arn"]:
-        problems.append("state=cancelled needs task_execution_arn, or task (to cancel its current execution, "
-                        "or the one carrying run_id).")
+        problems.append(
+            "state=cancelled needs task_execution_arn, or task (to cancel its current execution, "
+            "or the one carrying run_id)."
+        )
     if params["task_execution_arn"] is not None:
         if started:
-            problems.append("task_execution_arn is used only with state=cancelled; to read an execution use "
-                            "lakedrop.delivery.datasync_task_execution_info.")
+            problems.append(
+                "task_execution_arn is used only with state=cancelled; to read an execution use "
+                "lakedrop.delivery.datasync_task_execution_info."
+            )
         problem = arns.check(params["task_execution_arn"], "datasync_execution", "task_execution_arn")
         if problem:
             problems.append(problem)
-        elif arns.kind_of(params["task"]) == "datasync_task" and ex.task_of_execution(params["task_execution_arn"]) != params["task"]:
-            problems.append(f"task_execution_arn {params['task_execution_arn']} is not an execution of task {params['task']}.")
+        elif (
+            arns.kind_of(params["task"]) == "datasync_task"
+            and ex.task_of_execution(params["task_execution_arn"]) != params["task"]
+        ):
+            problems.append(
+                f"task_execution_arn {params['task_execution_arn']} is not an execution of task {params['task']}."
+            )
     problems.extend(filters.problems(params["includes"], "includes", include=True))
     problems.extend(filters.problems(params["excludes"], "excludes", include=False))
     # The task's mode is not known before DescribeTask: mode-specific rules are checked once it is.
@@ -385,7 +395,9 @@ def validate(params):
     if params["wait_timeout"] < 0:
         problems.append(f"wait_timeout must be 0 or more seconds, not {params['wait_timeout']}.")
     if not params["poll_interval"] > 0:
-        problems.append(f"poll_interval must be more than 0 seconds (fractions such as 0.5 are fine), not {params['poll_interval']}.")
+        problems.append(
+            f"poll_interval must be more than 0 seconds (fractions such as 0.5 are fine), not {params['poll_interval']}."
+        )
     return problems
 
 
@@ -401,6 +413,7 @@ def warnings(params):
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
 
 class Budget:
     """The wait_timeout shared by every wait of one run."""
@@ -444,7 +457,10 @@ def outcome(changed, execution, started=False, cancelled=False, timed_out=False,
 
 def busy_diff(task_arn, busy_arns, added=None):
     before = {"task_arn": task_arn, "running_or_queued": list(busy_arns)}
-    after = {"task_arn": task_arn, "running_or_queued": list(busy_arns) + ([added["task_execution_arn"] or "(new execution)"] if added else [])}
+    after = {
+        "task_arn": task_arn,
+        "running_or_queued": list(busy_arns) + ([added["task_execution_arn"] or "(new execution)"] if added else []),
+    }
     if added:
         after["new_execution"] = dict((k, added[k]) for k in ("includes", "excludes", "options", "tags"))
     return {"before": before, "after": after}
@@ -452,18 +468,23 @@ def busy_diff(task_arn, busy_arns, added=None):
 
 # --- state=started ----------------------------------------------------------------------------------
 
+
 def wait_existing(module, client, execution, budget, result):
     """Wait for an execution this run did not start (never cancelled on timeout)."""
     if not module.params["wait"] or module.check_mode or execution["status"] in ex.TERMINAL:
         return execution
-    _described, finished = ds_api.wait_for_execution(client, execution["task_execution_arn"], budget.remaining(),
-                                                 module.params["poll_interval"])
+    _described, finished = ds_api.wait_for_execution(
+        client, execution["task_execution_arn"], budget.remaining(), module.params["poll_interval"]
+    )
     execution = read_execution(client, execution["task_execution_arn"]) or execution
     if not finished:
         result.update(execution=execution, timed_out=True)
-        module.fail_json(msg=f"Execution {execution['task_execution_arn']} was still {execution['status']} after "
-                             f"wait_timeout={module.params['wait_timeout']}s. It was not cancelled: this run did not "
-                             "start it.", **result)
+        module.fail_json(
+            msg=f"Execution {execution['task_execution_arn']} was still {execution['status']} after "
+            f"wait_timeout={module.params['wait_timeout']}s. It was not cancelled: this run did not "
+            "start it.",
+            **result,
+        )
     return execution
 
 
@@ -477,13 +498,19 @@ def ensure_started(module, client):
     budget = Budget(params["wait_timeout"])
     task_arn, task = locate_task(client, params["task"])
 
-    problems = task_options.problems(params["override_options"], "override_options", task_mode=task.get("TaskMode") or "BASIC",
-                                     effective=task_options.from_api(task.get("Options")))
+    problems = task_options.problems(
+        params["override_options"],
+        "override_options",
+        task_mode=task.get("TaskMode") or "BASIC",
+        effective=task_options.from_api(task.get("Options")),
+    )
     if problems:
         module.fail_json(msg=" ".join(problems), problems=problems)
 
     if task.get("Status") == "CREATING" and not module.check_mode:
-        task, _ready = ds_api.wait_for_task(client, task_arn, ("CREATING",), budget.remaining(), min(params["poll_interval"], 2.0))
+        task, _ready = ds_api.wait_for_task(
+            client, task_arn, ("CREATING",), budget.remaining(), min(params["poll_interval"], 2.0)
+        )
 
     entries = None
     if params["run_id"] is not None:
@@ -507,9 +534,11 @@ def ensure_started(module, client):
     if running:
         described_busy = ", ".join(f"{e['TaskExecutionArn']} ({e['Status']})" for e in running)
         if params["when_busy"] == "fail":
-            module.fail_json(msg=f"Task {task_arn} already has executions running or queued: {described_busy}; "
-                                 "when_busy=fail. Use when_busy=queue, skip or wait to proceed anyway.",
-                             **outcome(False, None))
+            module.fail_json(
+                msg=f"Task {task_arn} already has executions running or queued: {described_busy}; "
+                "when_busy=fail. Use when_busy=queue, skip or wait to proceed anyway.",
+                **outcome(False, None),
+            )
         if params["when_busy"] == "skip":
             current = (task or {}).get("CurrentTaskExecutionArn")
             chosen = current if current in busy_arns else busy_arns[0]
@@ -521,15 +550,21 @@ def ensure_started(module, client):
                 check_error(module, execution, result)
             return result
         if params["when_busy"] == "wait" and not module.check_mode:
-            task, free = ds_api.wait_for_task(client, task_arn, ex.TASK_BUSY, budget.remaining(), params["poll_interval"])
+            task, free = ds_api.wait_for_task(
+                client, task_arn, ex.TASK_BUSY, budget.remaining(), params["poll_interval"]
+            )
             if not free:
-                module.fail_json(msg=f"Task {task_arn} was still busy ({(task or {}).get('Status')}) after "
-                                     f"wait_timeout={params['wait_timeout']}s (running or queued: {described_busy}); "
-                                     "nothing was started.", **outcome(False, None, timed_out=True))
+                module.fail_json(
+                    msg=f"Task {task_arn} was still busy ({(task or {}).get('Status')}) after "
+                    f"wait_timeout={params['wait_timeout']}s (running or queued: {described_busy}); "
+                    "nothing was started.",
+                    **outcome(False, None, timed_out=True),
+                )
             busy_arns = []
 
-    start = ex.start_params(task_arn, params["includes"], params["excludes"], params["override_options"],
-                            params["tags"], params["run_id"])
+    start = ex.start_params(
+        task_arn, params["includes"], params["excludes"], params["override_options"], params["tags"], params["run_id"]
+    )
     if module.check_mode:
         predicted = ex.predicted_execution(task_arn, start)
         return outcome(True, predicted, started=True, diff=busy_diff(task_arn, busy_arns, predicted))
@@ -539,11 +574,13 @@ def ensure_started(module, client):
     except LakedropError as err:
         code, message = error_code(err)
         if code == "InvalidRequestException" and running:
-            module.fail_json(msg=f"DataSync refused to start task {task_arn} while executions are running or queued "
-                                 f"({described_busy}): {message} DataSync queues a new execution only when its includes "
-                                 "and excludes differ from those already running or queued (and the task's "
-                                 "task_queueing is ENABLED). Use when_busy=wait or skip, or different filters.",
-                             **outcome(False, None))
+            module.fail_json(
+                msg=f"DataSync refused to start task {task_arn} while executions are running or queued "
+                f"({described_busy}): {message} DataSync queues a new execution only when its includes "
+                "and excludes differ from those already running or queued (and the task's "
+                "task_queueing is ENABLED). Use when_busy=wait or skip, or different filters.",
+                **outcome(False, None),
+            )
         raise
 
     result = outcome(True, None, started=True)
@@ -556,12 +593,17 @@ def ensure_started(module, client):
             note = "It is still running; set cancel_on_timeout=true to cancel it when waiting gives up."
             if params["cancel_on_timeout"]:
                 result["cancelled"] = cancel(client, arn)
-                note = ("It was cancelled (cancel_on_timeout=true) so that it does not hold the task."
-                        if result["cancelled"] else "It finished before it could be cancelled.")
+                note = (
+                    "It was cancelled (cancel_on_timeout=true) so that it does not hold the task."
+                    if result["cancelled"]
+                    else "It finished before it could be cancelled."
+                )
             result["execution"] = read_execution(client, arn) or execution
-            module.fail_json(msg=f"Execution {arn} of task {task_arn} did not finish within "
-                                 f"wait_timeout={params['wait_timeout']}s (status {(described or {}).get('Status')}). {note}",
-                             **result)
+            module.fail_json(
+                msg=f"Execution {arn} of task {task_arn} did not finish within "
+                f"wait_timeout={params['wait_timeout']}s (status {(described or {}).get('Status')}). {note}",
+                **result,
+            )
         execution = read_execution(client, arn) or execution
     result["execution"] = execution
     check_error(module, execution, result)
@@ -582,14 +624,17 @@ def cancel(client, arn):
 
 # --- state=cancelled --------------------------------------------------------------------------------
 
+
 def target_execution(client, params):
     """The ARN of the execution to cancel, or None when there is none."""
     if params["task_execution_arn"]:
         if params["task"] and not arns.is_arn(params["task"]):
             task_arn, _task = locate_task(client, params["task"])
             if ex.task_of_execution(params["task_execution_arn"]) != task_arn:
-                raise ValueError(f"task_execution_arn {params['task_execution_arn']} is not an execution of task "
-                                 f"{params['task']!r} ({task_arn}).")
+                raise ValueError(
+                    f"task_execution_arn {params['task_execution_arn']} is not an execution of task "
+                    f"{params['task']!r} ({task_arn})."
+                )
         return params["task_execution_arn"]
     task_arn, task = locate_task(client, params["task"])
     if params["run_id"] is not None:
@@ -616,7 +661,12 @@ def ensure_cancelled(module, client):
         return outcome(True, execution, cancelled=True, diff={"before": before, "after": after})
     cancelled = cancel(client, arn)
     execution = read_execution(client, arn) or execution
-    result = outcome(cancelled, execution, cancelled=cancelled, diff={"before": before, "after": dict(before, status=execution["status"])})
+    result = outcome(
+        cancelled,
+        execution,
+        cancelled=cancelled,
+        diff={"before": before, "after": dict(before, status=execution["status"])},
+    )
     result["execution"] = wait_existing(module, client, execution, Budget(params["wait_timeout"]), result)
     return result
 

@@ -214,15 +214,19 @@ def main():
             if task_arn:
                 strangers = [a for a in params["task_execution_arns"] if ex.task_of_execution(a) != task_arn]
                 if strangers:
-                    raise ValueError(f"task_execution_arns {', '.join(strangers)} are not executions of task "
-                                     f"{params['task']!r} ({task_arn}).")
+                    raise ValueError(
+                        f"task_execution_arns {', '.join(strangers)} are not executions of task "
+                        f"{params['task']!r} ({task_arn})."
+                    )
             wanted = params["task_execution_arns"]
         else:
             wanted = select(ds_api.list_task_executions(client, task_arn), params["status"], params["max_results"])
         described, missing = describe_all(client, wanted)
         if params["status"]:
             described = [d for d in described if d.get("Status") in params["status"]]
-        executions = [ex.execution_from_api(d, ds_api.list_tags(client, d["TaskExecutionArn"])) for d in ex.sort_newest(described)]
+        executions = [
+            ex.execution_from_api(d, ds_api.list_tags(client, d["TaskExecutionArn"])) for d in ex.sort_newest(described)
+        ]
     except ValueError as err:
         module.fail_json(msg=str(err))
     except AnsibleAWSError as err:

@@ -162,7 +162,10 @@ def candidate_arns(client, params):
 def matches(described, params):
     if params["name"] is not None and described.get("Name") != params["name"]:
         return False
-    for option, key in (("source_location_arn", "SourceLocationArn"), ("destination_location_arn", "DestinationLocationArn")):
+    for option, key in (
+        ("source_location_arn", "SourceLocationArn"),
+        ("destination_location_arn", "DestinationLocationArn"),
+    ):
         if params[option] and described.get(key) != params[option]:
             return False
     return True

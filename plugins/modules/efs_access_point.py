@@ -274,6 +274,7 @@ WAIT_INTERVAL = 2
 
 # --- current state --------------------------------------------------------------------------------
 
+
 def resolve_file_system(module, client):
     """The file system's ID (None when not given, or missing with state=absent)."""
     value = module.params["file_system"]
@@ -311,17 +312,23 @@ def read(client, access_point_id):
 
 # --- waiting --------------------------------------------------------------------------------------
 
+
 def wait_available(module, client, described):
     if described.get("LifeCycleState") == "available" or not module.params["wait"]:
         return described
     ap_id = described["AccessPointId"]
-    value, done = wait_for(lambda: efs_api.describe_access_point(client, ap_id),
-                           lambda d: not d or d.get("LifeCycleState") != "creating",
-                           module.params["wait_timeout"], WAIT_INTERVAL)
+    value, done = wait_for(
+        lambda: efs_api.describe_access_point(client, ap_id),
+        lambda d: not d or d.get("LifeCycleState") != "creating",
+        module.params["wait_timeout"],
+        WAIT_INTERVAL,
+    )
     if not done:
-        module.fail_json(msg=f"Access point {ap_id} is still {value.get('LifeCycleState')} after {module.params['wait_timeout']} "
-                             "seconds; raise wait_timeout, or set wait=false and check it later.",
-                         access_point=ap.to_result(value))
+        module.fail_json(
+            msg=f"Access point {ap_id} is still {value.get('LifeCycleState')} after {module.params['wait_timeout']} "
+            "seconds; raise wait_timeout, or set wait=false and check it later.",
+            access_point=ap.to_result(value),
+        )
     if not value or value.get("LifeCycleState") != "available":
         state = value.get("LifeCycleState") if value else "gone"
         module.fail_json(msg=f"Access point {ap_id} did not become available: it is {state}.")
@@ -331,15 +338,21 @@ def wait_available(module, client, described):
 def wait_deleted(module, client, ap_id):
     if not module.params["wait"]:
         return
-    value, done = wait_for(lambda: efs_api.describe_access_point(client, ap_id),
-                           lambda d: not d or d.get("LifeCycleState") == "deleted",
-                           module.params["wait_timeout"], WAIT_INTERVAL)
+    value, done = wait_for(
+        lambda: efs_api.describe_access_point(client, ap_id),
+        lambda d: not d or d.get("LifeCycleState") == "deleted",
+        module.params["wait_timeout"],
+        WAIT_INTERVAL,
+    )
     if not done:
-        module.fail_json(msg=f"Access point {ap_id} is still {value.get('LifeCycleState')} after {module.params['wait_timeout']} "
-                             "seconds; raise wait_timeout, or set wait=false.")
+        module.fail_json(
+            msg=f"Access point {ap_id} is still {value.get('LifeCycleState')} after {module.params['wait_timeout']} "
+            "seconds; raise wait_timeout, or set wait=false."
+        )
 
 
 # --- actions --------------------------------------------------------------------------------------
+
 
 def create(module, client, params, fs_id):
     """Create the access point described by `params`; in check mode, predict it."""
@@ -353,15 +366,19 @@ def create(module, client, params, fs_id):
             # The same create, made moments ago by a retried or concurrent run: adopt it.
             created = earlier
             current = ap.to_result(earlier)
-            to_set, to_remove, _tags = ap.tag_plan(current["tags"], params["tags"], params["purge_tags"], params["name"])
+            to_set, to_remove, _tags = ap.tag_plan(
+                current["tags"], params["tags"], params["purge_tags"], params["name"]
+            )
             apply_tags(client, current["access_point_id"], to_set, to_remove)
         else:
             # The token names an access point that is gone or was renamed: a token of its own frees it.
             token = ap.client_token(fs_id, params["name"], params, salt=created["AccessPointId"])
             created = efs_api.create_access_point(client, ap.create_params(params, fs_id, token))
             if created.get("AlreadyExists"):
-                module.fail_json(msg=f"EFS refused the client token {token}: access point {created['AccessPointId']} "
-                                     "already used it. Delete that access point or pick another name.")
+                module.fail_json(
+                    msg=f"EFS refused the client token {token}: access point {created['AccessPointId']} "
+                    "already used it. Delete that access point or pick another name."
+                )
     return ap.to_result(wait_available(module, client, created))
 
 
@@ -383,11 +400,15 @@ def check_pinned(module, current, fs_id):
     """With access_point_id and state=absent, refuse to delete an access point other arguments contradict."""
     params = module.params
     if params["name"] is not None and current["name"] != params["name"]:
-        module.fail_json(msg=f"Access point {current['access_point_id']} is named {current['name']!r}, not {params['name']!r}; "
-                             "refusing to delete it. Fix name or access_point_id.")
+        module.fail_json(
+            msg=f"Access point {current['access_point_id']} is named {current['name']!r}, not {params['name']!r}; "
+            "refusing to delete it. Fix name or access_point_id."
+        )
     if params["file_system"] and fs_id != current["file_system_id"]:
-        module.fail_json(msg=f"Access point {current['access_point_id']} belongs to {current['file_system_id']}, not "
-                             f"{params['file_system']}; refusing to delete it.")
+        module.fail_json(
+            msg=f"Access point {current['access_point_id']} belongs to {current['file_system_id']}, not "
+            f"{params['file_system']}; refusing to delete it."
+        )
 
 
 def check_rename(module, client, current):
@@ -395,12 +416,19 @@ def check_rename(module, client, current):
     name = module.params["name"]
     if name is None or current["name"] == name:
         return
-    others = [r for r in (ap.to_result(d) for d in efs_api.describe_access_points(client, file_system_id=current["file_system_id"]))
-              if r["access_point_id"] != current["access_point_id"]]
+    others = [
+        r
+        for r in (
+            ap.to_result(d) for d in efs_api.describe_access_points(client, file_system_id=current["file_system_id"])
+        )
+        if r["access_point_id"] != current["access_point_id"]
+    ]
     taken = [r["access_point_id"] for r in ap.named(others, name)]
     if taken:
-        module.fail_json(msg=f"Cannot rename {current['access_point_id']} to {name!r}: {', '.join(taken)} of "
-                             f"{current['file_system_id']} already has that name, and names must identify one access point.")
+        module.fail_json(
+            msg=f"Cannot rename {current['access_point_id']} to {name!r}: {', '.join(taken)} of "
+            f"{current['file_system_id']} already has that name, and names must identify one access point."
+        )
 
 
 def ensure_absent(module, client, current, fs_id):
@@ -416,8 +444,10 @@ def ensure_present(module, client, current, fs_id):
     params = module.params
     if not current:
         if params["access_point_id"]:
-            module.fail_json(msg=f"access_point_id {params['access_point_id']} does not exist; omit it (and give file_system "
-                                 "and name) to create a new access point.")
+            module.fail_json(
+                msg=f"access_point_id {params['access_point_id']} does not exist; omit it (and give file_system "
+                "and name) to create a new access point."
+            )
         access_point = create(module, client, params, fs_id)
         return dict(changed=True, access_point=access_point, replaced=False, diff=creation_diff(access_point))
     in_place, create_only = ap.compare(current, params, fs_id)
@@ -427,7 +457,9 @@ def ensure_present(module, client, current, fs_id):
             module.fail_json(msg=ap.replacement_message(current["access_point_id"], create_only))
         delete(module, client, current["access_point_id"])
         access_point = create(module, client, ap.with_current(params, current), fs_id or current["file_system_id"])
-        return dict(changed=True, access_point=access_point, replaced=True, diff={"before": current, "after": access_point})
+        return dict(
+            changed=True, access_point=access_point, replaced=True, diff={"before": current, "after": access_point}
+        )
     if not in_place.changed:
         return dict(changed=False, access_point=current, replaced=False, diff=diff)
     check_rename(module, client, current)

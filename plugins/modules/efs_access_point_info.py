@@ -148,7 +148,9 @@ def list_access_points(module, client):
     if fs_id and not efs_api.describe_file_system(client, fs_id):
         module.fail_json(msg=f"file_system {params['file_system']} does not exist in region {module.region}.")
     if params["access_point_id"]:
-        described = efs_api.describe_access_points(client, access_point_id=ap.access_point_id(params["access_point_id"]))
+        described = efs_api.describe_access_points(
+            client, access_point_id=ap.access_point_id(params["access_point_id"])
+        )
     else:
         described = efs_api.describe_access_points(client, file_system_id=fs_id)
     results = [ap.to_result(d) for d in described]

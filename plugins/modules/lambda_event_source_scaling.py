@@ -99,7 +99,9 @@ def current_cap(mapping):
 def validate(params):
     cap = params["maximum_concurrency"]
     if cap is not None and not 2 <= cap <= 1000:
-        return [f"maximum_concurrency must be between 2 and 1000 (Lambda's limits), not {cap}; omit it to remove the cap."]
+        return [
+            f"maximum_concurrency must be between 2 and 1000 (Lambda's limits), not {cap}; omit it to remove the cap."
+        ]
     return []
 
 
@@ -120,11 +122,16 @@ def main():
         mappings = list_mappings(client, module.params["function_name"], module.params["event_source_arn"])
         if not mappings and module.check_mode:
             # The mapping would be created earlier in the same run: report the cap it would get.
-            module.exit_json(changed=module.params["maximum_concurrency"] is not None, uuid=None,
-                             maximum_concurrency=module.params["maximum_concurrency"])
+            module.exit_json(
+                changed=module.params["maximum_concurrency"] is not None,
+                uuid=None,
+                maximum_concurrency=module.params["maximum_concurrency"],
+            )
         if len(mappings) != 1:
-            module.fail_json(msg=f"Expected one event source mapping from {module.params['event_source_arn']} to "
-                                 f"{module.params['function_name']}, found {len(mappings)}; create it with amazon.aws.lambda_event first.")
+            module.fail_json(
+                msg=f"Expected one event source mapping from {module.params['event_source_arn']} to "
+                f"{module.params['function_name']}, found {len(mappings)}; create it with amazon.aws.lambda_event first."
+            )
         mapping = mappings[0]
         changes = Changes()
         changes.add("maximum_concurrency", current_cap(mapping), module.params["maximum_concurrency"])
@@ -132,7 +139,9 @@ def main():
             update_scaling(client, mapping["UUID"], module.params["maximum_concurrency"])
     except AnsibleAWSError as err:
         module.fail_json_aws_error(err)
-    result = dict(changed=changes.changed, uuid=mapping["UUID"], maximum_concurrency=module.params["maximum_concurrency"])
+    result = dict(
+        changed=changes.changed, uuid=mapping["UUID"], maximum_concurrency=module.params["maximum_concurrency"]
+    )
     if module._diff:
         result["diff"] = changes.diff()
     module.exit_json(**result)

@@ -112,7 +112,9 @@ def problems(sources):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(src=dict(type="list", elements="path", required=True), dest=dict(type="path", required=True)),
+        argument_spec=dict(
+            src=dict(type="list", elements="path", required=True), dest=dict(type="path", required=True)
+        ),
         supports_check_mode=True,
     )
     sources, dest = module.params["src"], module.params["dest"]

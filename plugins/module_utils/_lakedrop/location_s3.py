@@ -1,0 +1,230 @@
+# -*- coding: utf-8 -*-
+# Copyright: lakedrop.delivery contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""DataSync S3 locations (module datasync_location_s3).
+
+Pure functions first (validate, desired state, compare, API parameters; unit-tested without AWS), then
+the flow: the only part that calls the API layer (datasync_api), through `run(module)`.
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+
+from . import arns
+from . import datasync_api as ds_api
+from . import locations
+from . import naming
+from . import tags
+from .changes import Changes
+from .changes import creation_diff
+from .changes import deletion_diff
+from .changes import refuse_replacement
+from .changes import replace
+from .runner import Failure
+
+STORAGE_CLASSES = [
+    "STANDARD",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+    "OUTPOSTS",
+    "GLACIER_INSTANT_RETRIEVAL",
+]
+
+# --- pure: validation (before any call) --------------------------------------------------------------
+
+
+def validate(params, region=None):
+    """Every problem with the arguments, as messages; nothing is called before this is empty."""
+    problems = []
+    if params["bucket"]:
+        if arns.kind_of(params["bucket"]) not in ("s3_bucket", "s3_access_point", "s3_bucket_id"):
+            problems.append(
+                f"bucket must be a bucket name, a bucket ARN or an S3 access point ARN, but {params['bucket']!r} "
+                f"is {arns.describe(params['bucket'])}."
+            )
+        else:
+            problems.append(arns.region_problem(params["bucket"], region, "bucket"))
+    elif not params["location_arn"]:
+        problems.append("bucket is required unless location_arn is given.")
+    if params["state"] == "present" and not params["bucket_access_role_arn"]:
+        problems.append("bucket_access_role_arn is required with state=present.")
+    for option, kind in (("bucket_access_role_arn", "iam_role"), ("location_arn", "datasync_location")):
+        if params[option]:
+            problems.append(arns.check(params[option], kind, option))
+    if params["location_arn"]:
+        problems.append(arns.region_problem(params["location_arn"], region, "location_arn"))
+    problems.append(locations.subdirectory_problem(params["subdirectory"], "subdirectory", s3=True))
+    return [p for p in problems if p]
+
+
+# --- pure: desired state and comparison --------------------------------------------------------------
+
+
+def host(params):
+    """The bucket (or access point) name as it appears in the location URI."""
+    return locations.bucket_name(params["bucket"])
+
+
+def uri_filter(params):
+    return [{"Name": "LocationUri", "Operator": "BeginsWith", "Values": [f"s3://{host(params)}/"]}]
+
+
+def desired_location(params, region):
+    """What a new location will look like (check mode reports it before it exists)."""
+    location = {
+        "location_arn": None,
+        "location_uri": locations.location_uri("s3", host(params), params["subdirectory"]),
+        "bucket_name": host(params),
+        "bucket_arn": arns.bucket_arn(host(params), region),
+        "subdirectory": locations.normalize_subdirectory(params["subdirectory"]),
+        "s3_storage_class": params["storage_class"] or "STANDARD",
+        "s3_config": {"bucket_access_role_arn": params["bucket_access_role_arn"]},
+        "tags": params["tags"] or {},
+    }
+    if params["agent_arns"]:
+        location["agent_arns"] = params["agent_arns"]
+    return location
+
+
+def compare(current, params):
+    """(in-place Changes, create-only Changes) between an existing location and the arguments."""
+    in_place, create_only = Changes(), Changes()
+    if params["bucket"]:
+        create_only.add("bucket_name", current["bucket_name"], host(params))
+    if params["agent_arns"] is not None:
+        create_only.add("agent_arns", sorted(current.get("agent_arns") or []), sorted(params["agent_arns"]))
+    in_place.add("subdirectory", current["subdirectory"], locations.normalize_subdirectory(params["subdirectory"]))
+    if params["storage_class"]:
+        in_place.add("s3_storage_class", current.get("s3_storage_class"), params["storage_class"])
+    in_place.add(
+        "bucket_access_role_arn", current["s3_config"]["bucket_access_role_arn"], params["bucket_access_role_arn"]
+    )
+    if params["tags"] is not None:
+        in_place.add("tags", current["tags"], tags.plan(current["tags"], params["tags"], params["purge_tags"])[2])
+    return in_place, create_only
+
+
+def update_params(in_place):
+    """UpdateLocationS3 arguments for the changed fields ({} when only tags change)."""
+    names, after = in_place.names, in_place.diff()["after"]
+    update = {}
+    if "subdirectory" in names:
+        update["Subdirectory"] = after["subdirectory"]
+    if "s3_storage_class" in names:
+        update["S3StorageClass"] = after["s3_storage_class"]
+    if "bucket_access_role_arn" in names:
+        update["S3Config"] = {"BucketAccessRoleArn": after["bucket_access_role_arn"]}
+    return update
+
+
+def create_params(params, region):
+    bucket = params["bucket"]
+    create = {
+        "S3BucketArn": bucket if arns.is_arn(bucket) else arns.bucket_arn(bucket, region),
+        "Subdirectory": locations.normalize_subdirectory(params["subdirectory"]),
+        "S3Config": {"BucketAccessRoleArn": params["bucket_access_role_arn"]},
+    }
+    if params["storage_class"]:
+        create["S3StorageClass"] = params["storage_class"]
+    if params["agent_arns"]:
+        create["AgentArns"] = params["agent_arns"]
+    if params["tags"]:
+        create["Tags"] = ansible_dict_to_boto3_tag_list(params["tags"])
+    return create
+
+
+def predict(current, in_place):
+    """What an in-place update will make of `current` (check mode reports it without writing)."""
+    after = in_place.diff()["after"]
+    location = dict(current, subdirectory=after["subdirectory"], tags=after.get("tags", current["tags"]))
+    location["location_uri"] = locations.location_uri("s3", current["bucket_name"], after["subdirectory"])
+    location["s3_config"] = {"bucket_access_role_arn": after["bucket_access_role_arn"]}
+    if "s3_storage_class" in after:
+        location["s3_storage_class"] = after["s3_storage_class"]
+    return location
+
+
+def result(changed, location, replaced=False, diff=None):
+    found = dict(changed=changed, location=location, replaced=replaced)
+    if diff is not None:
+        found["diff"] = diff
+    return found
+
+
+# --- flow: reads, the plan above, writes -------------------------------------------------------------
+
+
+def find(client, params):
+    """The existing location's ARN, or None (a Failure when the URI is ambiguous)."""
+    if params["location_arn"]:
+        return params["location_arn"] if ds_api.describe_location_s3(client, params["location_arn"]) else None
+    matches = locations.candidates(
+        ds_api.list_locations(client, uri_filter(params)), "s3", host(params), params["subdirectory"]
+    )
+    if len(matches) > 1:
+        matches = locations.narrow_by_tags(
+            matches, lambda m: ds_api.list_tags(client, m["LocationArn"]), params["tags"]
+        )
+    uri = locations.location_uri("s3", host(params), params["subdirectory"])
+    found = naming.single(matches, lambda m: locations.ambiguity_message("S3", uri, [x["LocationArn"] for x in m]))
+    return found["LocationArn"] if found else None
+
+
+def read(client, arn, region):
+    return locations.read_s3_location(client, arn, arns.partition_of(region))
+
+
+def create(module, client):
+    if module.check_mode:
+        return desired_location(module.params, module.region)
+    params = create_params(module.params, module.region)
+    arn = ds_api.create_location_s3(client, params, module.params["propagation_timeout"])
+    return read(client, arn, module.region)
+
+
+def ensure_absent(module, client, arn):
+    if not arn:
+        return result(False, {})
+    current = read(client, arn, module.region)
+    if not module.check_mode:
+        ds_api.delete_location(client, arn)
+    return result(True, {}, diff=deletion_diff(current))
+
+
+def ensure_present(module, client, arn):
+    params = module.params
+    if not arn:
+        if params["location_arn"]:
+            raise Failure(f"location_arn {params['location_arn']} does not exist; omit it to create a new location.")
+        location = create(module, client)
+        return result(True, location, diff=creation_diff(location))
+    current = read(client, arn, module.region)
+    if params["bucket"] is None:
+        params["bucket"] = current["bucket_name"]
+    in_place, create_only = compare(current, params)
+    if create_only.changed:
+        if not params["allow_replacement"]:
+            refuse_replacement("S3 location", arn, create_only, "tasks using it must then be updated")
+        location = replace(
+            lambda: create(module, client), lambda: ds_api.delete_location(client, arn), module.check_mode
+        )
+        return result(True, location, replaced=True, diff={"before": current, "after": location})
+    if not in_place.changed:
+        return result(False, current, diff=in_place.diff())
+    if module.check_mode:
+        return result(True, predict(current, in_place), diff=in_place.diff())
+    updates = update_params(in_place)
+    if updates:
+        ds_api.update_location_s3(client, arn, updates, params["propagation_timeout"])
+    tags.ensure(ds_api, client, arn, current["tags"], params["tags"], params["purge_tags"])
+    return result(True, read(client, arn, module.region), diff=in_place.diff())
+
+
+def run(module):
+    client = module.client("datasync")
+    arn = find(client, module.params)
+    if module.params["state"] == "absent":
+        return ensure_absent(module, client, arn)
+    return ensure_present(module, client, arn)
