@@ -52,6 +52,14 @@ def site(extra, **kwargs):
     return run_playbook("site.yml", inventory="inventories/local", extra_vars=extra, **kwargs)
 
 
+def standin(extra, state="present"):
+    """The stand-in ECS service (tools/standin) that the local inventory's lakedrop_ecs_* name."""
+    run = run_playbook(
+        "tools/standin/ecs_service.yml", inventory="inventories/local", extra_vars={**extra, "standin_state": state}
+    )
+    assert run.rc == 0, run.stdout[-4000:]
+
+
 def wait_for(path, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -121,7 +129,8 @@ def test_site_lifecycle(emulator, deployment):
     assert emulator.writes(mark) == []
     assert "Would create DataSync task" in run.stdout
 
-    # 2. converge from nothing
+    # 2. converge from nothing (the stand-in service first: in AWS the ECS service already exists)
+    standin(extra)
     run = site(extra)
     assert run.rc == 0, run.stdout[-4000:]
     assert run.total("failed") == 0 and run.total("changed") > 0
@@ -158,4 +167,30 @@ def test_site_lifecycle(emulator, deployment):
         extra_vars={**extra, "lakedrop_teardown_bucket_contents": True},
     )
     assert run.rc == 0, run.stdout[-4000:]
+    standin(extra, "absent")
     assert mine(emulator, name) == {}
+
+
+def test_bad_inventory_fails_before_any_write_in_either_account(emulator, unique):
+    """What a new user writes: a relative efs_path, a bucket with capitals, a misspelt setting. Every
+    problem is named as the inventory names it, and nothing is written in either account."""
+    extra = {
+        "lakedrop_name": f"bad{unique[:6]}",
+        "lakedrop_deliveries": [
+            {"name": "lake", "bucket": "Lake-Data", "prefix": "incoming/", "efs_path": "lake", "container_path": "/d"},
+            {"name": "lake", "bucket": "lake-data", "prefix": "in*", "efs_path": "/b", "container_path": "/e"},
+        ],
+        "lakedrop_trigger_batching_windw": 5,
+    }
+    mark = emulator.mark()
+    run = site(extra)
+    assert run.rc != 0
+    for expected in (
+        "lakedrop_deliveries[0].efs_path must be an absolute path",
+        "lakedrop_deliveries[0].bucket must follow S3's bucket naming rules",
+        "lakedrop_deliveries[1].prefix must be a plain prefix",
+        "lakedrop_trigger_batching_windw is not a setting; did you mean lakedrop_trigger_batching_window?",
+        "nothing was changed in either account",
+    ):
+        assert expected in run.stdout, run.stdout[-4000:]
+    assert emulator.writes(mark) == []

@@ -36,6 +36,11 @@ SHAPES = {
     "subnet": (rf"^{_P}:ec2:[a-z0-9-]*:\d{{12}}:subnet/subnet-[a-f0-9]+$", "an EC2 subnet ARN"),
     "security_group": (rf"^{_P}:ec2:[a-z0-9-]*:\d{{12}}:security-group/sg-[a-f0-9]+$", "an EC2 security group ARN"),
     "iam_role": (rf"^{_P}:iam::\d{{12}}:role/.+$", "an IAM role ARN"),
+    "iam_user": (rf"^{_P}:iam::\d{{12}}:user/.+$", "an IAM user ARN"),
+    "kms_key": (
+        rf"^{_P}:kms:[a-z0-9-]+:\d{{12}}:key/(mrk-[0-9a-f]{{32}}|[0-9a-f]{{8}}(-[0-9a-f]{{4}}){{3}}-[0-9a-f]{{12}})$",
+        "a KMS key ARN",
+    ),
     "log_group": (rf"^{_P}:logs:[a-z0-9-]+:\d{{12}}:log-group:[^:*]*(:\*)?$", "a CloudWatch Logs log group ARN"),
 }
 # Bare IDs a user may give instead of an ARN.

@@ -1,0 +1,17 @@
+# -*- coding: utf-8 -*-
+# Copyright: lakedrop.delivery contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that give roles the collection's names and partitions (module_utils/_lakedrop/names.py)."""
+
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import names
+
+class FilterModule:
+    def filters(self):
+        return {
+            "partition": arns.partition_of,
+            "bucket_arn": lambda name, region="": arns.bucket_arn(name, region),
+            "trigger_names": lambda name, region, account: names.trigger(name, region, account),
+            "transfer_names": lambda name, region, account: names.transfer(name, region, account),
+            "role_arn": lambda name, account, region, path="/": names.role_arn(name, account, region, path),
+        }

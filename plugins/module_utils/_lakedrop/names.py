@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: lakedrop.delivery contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every resource name and ARN the deployment derives by convention, computed here and nowhere else.
+
+Roles reach these through the filters in plugins/filter/names.py, the inventory check (deployment.py)
+through the functions themselves; no playbook or role spells a suffix or builds an ARN by hand.
+"""
+
+from . import arns
+
+# AWS's length limits for the names below (IAM role, Lambda function, SQS queue, EFS access point tag).
+LIMITS = {"iam_role": 64, "function": 64, "queue": 80, "task": 256, "log_policy": 255}
+
+
+def arn(service, region, account, resource, regional=True):
+    """An ARN in the partition of `region` (IAM and S3 ARNs carry no region)."""
+    return f"arn:{arns.partition_of(region)}:{service}:{region if regional else ''}:{account}:{resource}"
+
+
+def role_arn(name, account, region, path="/"):
+    return arn("iam", region, account, f"role{path}{name}", regional=False)
+
+
+def trigger(name, region, account):
+    """The upload trigger's function, queues, execution role and log group (role lambda_trigger)."""
+    found = {
+        "function": name,
+        "queue": f"{name}-events",
+        "dlq": f"{name}-dlq",
+        "role": f"{name}-role",
+        "log_group": f"/aws/lambda/{name}",
+    }
+    found["function_arn"] = arn("lambda", region, account, f"function:{name}")
+    found["queue_arn"] = arn("sqs", region, account, found["queue"])
+    found["dlq_arn"] = arn("sqs", region, account, found["dlq"])
+    found["role_arn"] = role_arn(found["role"], account, region)
+    found["log_group_arn"] = arn("logs", region, account, f"log-group:{found['log_group']}")
+    return found
+
+
+def transfer(name, region, account):
+    """A delivery's DataSync task, its log group and logs resource policy (role datasync_transfer)."""
+    log_group = f"/aws/datasync/{name}"
+    return {
+        "task": name,
+        "source_location": f"{name}-source",
+        "destination_location": f"{name}-destination",
+        "log_group": log_group,
+        "log_group_arn": arn("logs", region, account, f"log-group:{log_group}"),
+        "log_policy": f"{name}-datasync-logs",
+    }
+
+
+def delivery(deployment, name, region, target_account):
+    """What one delivery of deployment `deployment` is called in the target account."""
+    base = f"{deployment}-{name}"
+    found = {
+        "base": base,
+        "access_point": base,
+        "notification_id": base,
+        "datasync_role": f"{base}-datasync",
+        "trigger": f"{base}-trigger",
+    }
+    found["datasync_role_arn"] = role_arn(found["datasync_role"], target_account, region)
+    found["transfer"] = transfer(base, region, target_account)
+    found["trigger_names"] = trigger(found["trigger"], region, target_account)
+    return found
+
+
+def too_long(found, option):
+    """Messages for derived names longer than AWS allows (they would fail half-way through a run)."""
+    checks = (
+        ("IAM role", found["datasync_role"], LIMITS["iam_role"]),
+        ("IAM role", found["trigger_names"]["role"], LIMITS["iam_role"]),
+        ("Lambda function", found["trigger_names"]["function"], LIMITS["function"]),
+        ("SQS queue", found["trigger_names"]["queue"], LIMITS["queue"]),
+    )
+    return [
+        f"{option}: the {kind} name {value!r} derived from it is {len(value)} characters long; AWS allows {limit}. "
+        "Shorten lakedrop_name or the delivery's name."
+        for kind, value, limit in checks
+        if len(value) > limit
+    ]
