@@ -32,19 +32,15 @@ from pathlib import Path
 from urllib.parse import quote_plus
 from urllib.parse import unquote_plus
 
+from lakedrop_emulator.client import Emulator
+from lakedrop_emulator.client import state_dir
+from lakedrop_emulator.ext.dataplane import Filter
+from lakedrop_emulator.stack import HANDLER
+from lakedrop_emulator.stack import s3_may_send
+from lakedrop_emulator.stack import transfer_stack
+from lakedrop_emulator.stack import zipped
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO / "tools"))
-
-from support.emulator import Emulator  # noqa: E402
-from support.emulator import state_dir  # noqa: E402
-from support.stack import HANDLER  # noqa: E402
-from support.stack import s3_may_send  # noqa: E402
-from support.stack import transfer_stack  # noqa: E402
-from support.stack import zipped  # noqa: E402
-
-from lakedrop_emulator.ext.dataplane import Filter  # noqa: E402
-
 BASELINE = REPO / "benchmarks/baseline_trigger.py"
 TIMING = {
     "task_creating": 0.1,

@@ -1,21 +1,16 @@
 """Fixtures shared by every suite. Tests that need AWS get the emulator `make test` started; run
-alone (`pytest tests/...`) they start one on the test port and stop it afterwards."""
+alone (`pytest tests/...`) they start one on the test port and stop it afterwards. pytest finds
+`lakedrop_emulator` (tools/) and `support` (tests/) through pyproject.toml's pythonpath."""
 
 from __future__ import annotations
 
 import os
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tools"))
-sys.path.insert(0, str(REPO / "tests"))
-
-from support.emulator import Emulator  # noqa: E402
-from support.emulator import state_dir  # noqa: E402
+from lakedrop_emulator.client import Emulator
+from lakedrop_emulator.client import state_dir
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+from lakedrop_emulator.client import Emulator
+from lakedrop_emulator.client import state_dir
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-
-from support.emulator import Emulator  # noqa: E402
-from support.emulator import state_dir  # noqa: E402
-
 KEY = time.strftime("incoming/%Y/%m/sales report (final %H%M%S).csv")  # new each run, so arrival is real
 BODY = b"region,amount\nnorth,1200\nsouth,950\n"
 

@@ -17,7 +17,9 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         role = self._task.args.get("role")
         if role not in role_inputs.RULES:
-            return dict(result, failed=True, msg=f"role must be one of {', '.join(sorted(role_inputs.RULES))}, got {role!r}.")
+            return dict(
+                result, failed=True, msg=f"role must be one of {', '.join(sorted(role_inputs.RULES))}, got {role!r}."
+            )
         prefix = role.split("_notification")[0] + "_"
         values = {}
         for name in task_vars:

@@ -6,6 +6,7 @@
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import names
 
+
 class FilterModule:
     def filters(self):
         return {

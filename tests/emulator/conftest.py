@@ -6,19 +6,14 @@ The emulator is shared by every test of a run, so everything here gets a unique 
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from dataclasses import dataclass
 from dataclasses import field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-# shape_check and polling are plain modules beside the tests (whatever pytest's import mode).
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from shape_check import watch
+from lakedrop_emulator.ext.shapes import watch
 
 # Fast enough for a sub-minute suite; a test that watches each phase slows them down for itself.
 FAST_TIMING = {

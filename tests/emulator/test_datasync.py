@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
-from polling import wait_for
-from shape_check import assert_output_matches
-from shape_check import watch
-from support.emulator import state_dir
+from support.polling import wait_for
+
+from lakedrop_emulator.client import state_dir
+from lakedrop_emulator.ext.shapes import assert_output_matches
+from lakedrop_emulator.ext.shapes import watch
 
 
 @pytest.fixture

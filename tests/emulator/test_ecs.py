@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from shape_check import assert_output_matches
 from support.ansible import run_module
+
+from lakedrop_emulator.ext.shapes import assert_output_matches
 
 EFS_VOLUME = {
     "name": "shared",

@@ -7,7 +7,8 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from shape_check import assert_output_matches
+
+from lakedrop_emulator.ext.shapes import assert_output_matches
 
 TLS_ONLY = {
     "Version": "2012-10-17",

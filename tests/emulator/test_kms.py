@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from shape_check import assert_output_matches
+
+from lakedrop_emulator.ext.shapes import assert_output_matches
 
 
 @pytest.fixture

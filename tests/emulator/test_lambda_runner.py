@@ -8,9 +8,10 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from support.stack import s3_may_send
-from support.stack import transfer_stack
-from support.stack import zipped
+
+from lakedrop_emulator.stack import s3_may_send
+from lakedrop_emulator.stack import transfer_stack
+from lakedrop_emulator.stack import zipped
 
 FAST = {"task_creating": 0.05, "launching": 0.1, "preparing": 0.05, "transferring": 0.05, "verifying": 0.05}
 

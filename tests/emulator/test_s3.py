@@ -6,7 +6,8 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from shape_check import assert_output_matches
+
+from lakedrop_emulator.ext.shapes import assert_output_matches
 
 
 def _bucket(s3, region: str, name: str) -> str:

@@ -6,10 +6,11 @@ import datetime
 import json
 
 import pytest
-from shape_check import assert_output_matches
-from shape_check import output_problems
-from shape_check import service_model
-from shape_check import watch
+
+from lakedrop_emulator.ext.shapes import assert_output_matches
+from lakedrop_emulator.ext.shapes import output_problems
+from lakedrop_emulator.ext.shapes import service_model
+from lakedrop_emulator.ext.shapes import watch
 
 NOW = datetime.datetime.now(tz=datetime.UTC)
 LOCATION = "arn:aws:datasync:eu-west-1:222222222222:location/loc-0123456789abcdef0"

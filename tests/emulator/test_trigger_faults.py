@@ -13,13 +13,14 @@ import uuid
 from urllib.parse import unquote_plus
 
 import pytest
-from support.stack import s3_may_send
-from support.stack import transfer_stack
-from support.stack import zipped
 from test_lambda_runner import FAST
 from test_lambda_runner import wait_until
 
-TIMEOUT = 3  # the function's timeout (s); the handler keeps 1 s of it back (LAKEDROP_RETRY_MARGIN_SECONDS)
+from lakedrop_emulator.stack import s3_may_send
+from lakedrop_emulator.stack import transfer_stack
+from lakedrop_emulator.stack import zipped
+
+TIMEOUT = 3  # the function's timeout (s); the handler keeps a fifth of it back
 VISIBILITY = 4  # the queue's visibility timeout (s); Lambda wants it at least the function's timeout
 MAX_RECEIVES = 3  # redrive to the dead-letter queue after this many receives
 
@@ -60,7 +61,6 @@ def stack(emulator):
                 "Variables": {
                     "LAKEDROP_TASK_ARN": task,
                     "LAKEDROP_SOURCE_SUBDIRECTORY": "incoming/",
-                    "LAKEDROP_RETRY_MARGIN_SECONDS": "1",
                 }
             },
             **extra,

@@ -14,7 +14,8 @@ from execution_fixtures import operations
 from execution_fixtures import status_of
 from execution_fixtures import wait_finished
 from support.ansible import run_module
-from support.emulator import state_dir
+
+from lakedrop_emulator.client import state_dir
 
 MODULE = "datasync_task_execution"
 FAST_POLL = 0.2

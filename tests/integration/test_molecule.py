@@ -14,8 +14,9 @@ import pytest
 from support.ansible import BIN
 from support.ansible import SITE_PACKAGES
 from support.ansible import ansible_env
-from support.emulator import REPO
-from support.emulator import state_dir
+
+from lakedrop_emulator.client import state_dir
+from lakedrop_emulator.paths import REPO_ROOT as REPO
 
 ROLES = sorted(p.parents[2].name for p in (REPO / "roles").glob("*/molecule/default/molecule.yml"))
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .emulator import REPO
-from .emulator import Emulator
-from .emulator import state_dir
+from lakedrop_emulator.client import Emulator
+from lakedrop_emulator.client import state_dir
+from lakedrop_emulator.paths import REPO_ROOT as REPO
 
 BIN = Path(sys.executable).parent  # the venv's ansible, whatever PATH says
 SITE_PACKAGES = sysconfig.get_paths()["purelib"]

@@ -9,11 +9,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from lakedrop_emulator.client import Emulator
+from lakedrop_emulator.paths import REPO_ROOT as REPO
+
 from .ansible import BIN
 from .ansible import ModuleResult
 from .ansible import ansible_env
-from .emulator import REPO
-from .emulator import Emulator
 
 
 def run_modules(

@@ -192,8 +192,7 @@ def test_busy_task_is_retried_then_started(trigger, stub):
     assert trigger.handler(s3_event("incoming/a.csv"), Context()) == {"started": 1, "keys": 1}
 
 
-def test_refusal_past_the_budget_fails_only_the_owning_messages(trigger, stub, monkeypatch):
-    monkeypatch.setenv("LAKEDROP_RETRY_MARGIN_SECONDS", "0")
+def test_refusal_past_the_budget_fails_only_the_owning_messages(trigger, stub):
     stub.add_client_error("start_task_execution", "InvalidRequestException", "busy")
     event = sqs_event(s3_event("incoming/a.csv"), {"Event": "s3:TestEvent"}, "not json")
     result = trigger.handler(event, Context(seconds=0))
@@ -208,3 +207,9 @@ def test_direct_invocation_raises_so_lambda_retries(trigger, stub):
 
 def test_events_outside_the_subdirectory_start_nothing(trigger, stub):
     assert trigger.handler(s3_event("other/a.csv"), Context()) == {"started": 0, "keys": 1}
+
+
+def test_time_kept_back_for_logging_scales_with_short_timeouts(trigger, monkeypatch):
+    monkeypatch.setattr(trigger.time, "monotonic", lambda: 100.0)
+    assert trigger._deadline(Context(seconds=60)) == pytest.approx(155.0)  # 5 s kept back
+    assert trigger._deadline(Context(seconds=3)) == pytest.approx(102.4)  # a fifth of a short budget

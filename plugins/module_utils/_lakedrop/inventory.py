@@ -10,6 +10,7 @@ Used by the `lakedrop.delivery.deployment` action (first play of every playbook)
 """
 
 import difflib
+import os
 
 from . import arns
 from . import names
@@ -85,7 +86,12 @@ TOP = {
     "lakedrop_ecs_container": ("str", REQUIRED, None, "container that mounts them"),
     "lakedrop_ecs_task_role": ("str", "", None, "IAM role name (or ARN) of the ECS task"),
     "lakedrop_tags": ("dict", {}, _tags, "tags of every resource"),
-    "lakedrop_build_dir": ("str", "/tmp/lakedrop-build", rules.absolute_path, "controller directory for the trigger's zip"),
+    "lakedrop_build_dir": (
+        "str",
+        None,
+        rules.absolute_path,
+        "controller directory for the trigger's zip",
+    ),
     "lakedrop_target_deployer_arn": ("str", None, _principal, "the identity that deploys account B"),
     "lakedrop_assume_role_arn": ("str", "", None, "role to assume in this account ('' = use the credentials)"),
     "lakedrop_source_bucket_extra_statements": ("list", [], None, "more source bucket policy statements"),
@@ -265,10 +271,7 @@ def check(hosts):
             f"lakedrop_region is {source['lakedrop_region']} for the source host and {target['lakedrop_region']} for "
             "the target host; S3 notifies a queue or function only in the bucket's own region, so both must be the same."
         )
-    settings = settings_of(target, found["target"][2])
-    for index, d in enumerate(settings["deliveries"]):
-        problems += names.too_long(d["names"], f"lakedrop_deliveries[{index}].name")
-    return problems, (None if problems else settings)
+    return problems, (None if problems else settings_of(target, found["target"][2]))
 
 
 def settings_of(top, deliveries):
@@ -291,6 +294,9 @@ def settings_of(top, deliveries):
                 "datasync_role_arns": [d["names"]["datasync_role_arn"] for d in mine],
             }
         )
+    if top["lakedrop_build_dir"] is None:  # a per-user cache, never a shared predictable /tmp path
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        top = dict(top, lakedrop_build_dir=os.path.join(cache, "lakedrop", "build"))
     host_specific = ("lakedrop_account_id", "lakedrop_assume_role_arn")  # each host has its own
     settings = dict((k[len("lakedrop_") :], v) for k, v in top.items() if k not in host_specific)
     access_points = [{"name": d["names"]["access_point"], "path": d["efs_path"]} for d in deliveries]

@@ -9,8 +9,9 @@ through the functions themselves; no playbook or role spells a suffix or builds 
 
 from . import arns
 
-# AWS's length limits for the names below (IAM role, Lambda function, SQS queue, EFS access point tag).
-LIMITS = {"iam_role": 64, "function": 64, "queue": 80, "task": 256, "log_policy": 255}
+# AWS's length limits for the names below. lakedrop_name and a delivery's name are at most 20 characters
+# each (inventory.py), so the longest derived name, the trigger's role (54), always fits.
+LIMITS = {"iam_role": 64, "function": 64, "queue": 80, "task": 256}
 
 
 def arn(service, region, account, resource, regional=True):
@@ -66,19 +67,3 @@ def delivery(deployment, name, region, target_account):
     found["transfer"] = transfer(base, region, target_account)
     found["trigger_names"] = trigger(found["trigger"], region, target_account)
     return found
-
-
-def too_long(found, option):
-    """Messages for derived names longer than AWS allows (they would fail half-way through a run)."""
-    checks = (
-        ("IAM role", found["datasync_role"], LIMITS["iam_role"]),
-        ("IAM role", found["trigger_names"]["role"], LIMITS["iam_role"]),
-        ("Lambda function", found["trigger_names"]["function"], LIMITS["function"]),
-        ("SQS queue", found["trigger_names"]["queue"], LIMITS["queue"]),
-    )
-    return [
-        f"{option}: the {kind} name {value!r} derived from it is {len(value)} characters long; AWS allows {limit}. "
-        "Shorten lakedrop_name or the delivery's name."
-        for kind, value, limit in checks
-        if len(value) > limit
-    ]

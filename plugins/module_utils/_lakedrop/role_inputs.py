@@ -43,7 +43,7 @@ def source_bucket(v):
     if not _present(v, "source_bucket"):
         return problems
     encryption, key = v.get("source_bucket_encryption"), v.get("source_bucket_kms_key_arn") or ""
-    if encryption == "aws:kms" and key:
+    if encryption == "aws:kms":
         problems.append(rules.arn(key, "kms_key", "source_bucket_kms_key_arn"))
     elif encryption != "aws:kms" and key:
         problems.append(f"source_bucket_kms_key_arn is only for source_bucket_encryption aws:kms, not {encryption}.")

@@ -3,7 +3,6 @@
 Runs on AWS Lambda (Python 3.12, boto3 only). Configured by environment:
   LAKEDROP_TASK_ARN               the DataSync task to start
   LAKEDROP_SOURCE_SUBDIRECTORY    the S3 location's subdirectory (e.g. "incoming/"; "" = bucket root)
-  LAKEDROP_RETRY_MARGIN_SECONDS   time kept in reserve when retrying a busy task (default 5)
 
 Events come straight from S3 (direct mode) or as SQS messages whose bodies are S3 notifications
 (queued mode). Every record counts, keys are URL-decoded, and the include filter names each object
@@ -158,10 +157,15 @@ def start_execution(task_arn, value, deadline, sleep=time.sleep, clock=time.mono
         delay = min(delay * 2, 8.0)
 
 
+# Retries of a busy task stop early enough to log and answer before Lambda's timeout: 5 s of the
+# budget are kept back, or a fifth of it for short timeouts.
+RESERVE_SECONDS = 5.0
+RESERVE_FRACTION = 0.2
+
+
 def _deadline(context):
-    margin = float(os.environ.get("LAKEDROP_RETRY_MARGIN_SECONDS", "5"))
-    remaining_ms = context.get_remaining_time_in_millis() if context else 60_000
-    return time.monotonic() + max(0.0, remaining_ms / 1000.0 - margin)
+    remaining = (context.get_remaining_time_in_millis() if context else 60_000) / 1000.0
+    return time.monotonic() + max(0.0, remaining - min(RESERVE_SECONDS, remaining * RESERVE_FRACTION))
 
 
 def handler(event, context):

@@ -1,9 +1,9 @@
-"""Access to the running emulator: per-account boto3 sessions, the request journal, control API."""
+"""The client side of the emulator, for tests, the demo and the benchmark: per-account boto3 sessions,
+the request journal, the control API (dev/test code, never in the built collection)."""
 
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -11,11 +11,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def state_dir() -> Path:
-    return Path(os.environ.get("LAKEDROP_STATE_DIR", REPO / ".lakedrop")).resolve()
+from .paths import state_dir
 
 
 class Emulator:

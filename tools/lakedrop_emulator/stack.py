@@ -9,8 +9,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .emulator import REPO
-from .emulator import Emulator
+from .client import Emulator
+from .paths import REPO_ROOT as REPO
 
 HANDLER = REPO / "roles/lambda_trigger/files/lakedrop_trigger.py"
 

@@ -1,0 +1,190 @@
+"""The inventory check and the deployment settings (no network): every problem at once, in inventory terms,
+defaults applied, names derived once."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import access_points
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import inventory
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import names
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import role_inputs
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import rules
+
+SOURCE, TARGET = "111111111111", "222222222222"
+BASE = {
+    "lakedrop_name": "lakedrop-demo",
+    "lakedrop_region": "eu-west-1",
+    "lakedrop_source_account_id": SOURCE,
+    "lakedrop_target_account_id": TARGET,
+    "lakedrop_deliveries": [
+        {"name": "lake", "bucket": "lake-data", "prefix": "incoming", "efs_path": "/lake", "container_path": "/data"}
+    ],
+    "lakedrop_ecs_family": "rstudio",
+    "lakedrop_ecs_container": "rstudio",
+    "lakedrop_aws": {"region": "eu-west-1"},
+}
+
+
+def hosts(**changes):
+    source = copy.deepcopy(BASE)
+    source.update(changes)
+    target = copy.deepcopy(source)
+    source["lakedrop_account_id"], target["lakedrop_account_id"] = SOURCE, TARGET
+    return {"source": source, "target": target}
+
+
+def check(**changes):
+    return inventory.check(hosts(**changes))
+
+
+def test_a_valid_inventory_gives_settings_with_defaults_and_names():
+    problems, settings = check()
+    assert problems == []
+    (delivery,) = settings["deliveries"]
+    assert delivery["prefix"] == "incoming/" and delivery["trigger_mode"] == "queued"
+    assert delivery["batching_window"] == 20 and delivery["schedule"] == "rate(1 hour)"
+    assert delivery["names"]["datasync_role_arn"] == f"arn:aws:iam::{TARGET}:role/lakedrop-demo-lake-datasync"
+    assert delivery["names"]["destination"] == f"arn:aws:sqs:eu-west-1:{TARGET}:lakedrop-demo-lake-trigger-events"
+    assert settings["buckets"] == [
+        {
+            "name": "lake-data",
+            "deliveries": ["lake"],
+            "prefixes": ["incoming/"],
+            "datasync_role_arns": [delivery["names"]["datasync_role_arn"]],
+        }
+    ]
+    assert settings["access_points"] == [{"name": "lakedrop-demo-lake", "path": "/lake"}]
+    assert "account_id" not in settings  # each host has its own
+
+
+def test_the_new_users_mistakes_are_all_named_in_inventory_terms():
+    deliveries = [{"name": "lake", "bucket": "Lake-Data", "efs_path": "lake", "container_path": "/d"}]
+    problems, settings = check(lakedrop_deliveries=deliveries)
+    assert settings is None
+    assert problems == [
+        "lakedrop_deliveries[0].bucket must follow S3's bucket naming rules (3-63 lower-case letters, digits, '.' "
+        "and '-', starting and ending with a letter or digit), got 'Lake-Data'.",
+        "lakedrop_deliveries[0].efs_path must be an absolute path starting with '/', such as '/lake', got 'lake'.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"lakedrop_name": None}, "lakedrop_name is required"),
+        (
+            {"lakedrop_source_account_id": 111111111111},
+            "lakedrop_source_account_id must be an AWS account ID of 12 digits as a string (quote it",
+        ),
+        ({"lakedrop_region": "Ireland"}, "lakedrop_region must be a region name"),
+        ({"lakedrop_deliveries": []}, "lakedrop_deliveries must list at least one delivery."),
+        ({"lakedrop_deliveries": "lake"}, "lakedrop_deliveries must be a list"),
+        (
+            {"lakedrop_trigger_batching_window": 301},
+            "lakedrop_trigger_batching_window must be a whole number from 0 to 300",
+        ),
+        ({"lakedrop_trigger_mode": "fast"}, "lakedrop_trigger_mode must be queued or direct"),
+        ({"lakedrop_schedule": "rate(5 minutes)"}, "lakedrop_schedule"),
+        ({"lakedrop_subnet_ids": ["subnet-0a"]}, "lakedrop_subnet_ids must list at least two different subnet IDs"),
+        ({"lakedrop_vpc_id": "default"}, "lakedrop_vpc_id must be a VPC ID"),
+        ({"lakedrop_tags": {"Name": "x"}}, "lakedrop_tags must not set Name"),
+        ({"lakedrop_ecs_cluster": "c"}, "lakedrop_ecs_cluster and lakedrop_ecs_service go together"),
+        (
+            {"lakedrop_trigger_batching_windw": 5},
+            "lakedrop_trigger_batching_windw is not a setting; did you mean lakedrop_trigger_batching_window?",
+        ),
+        ({"lakedrop_build_dir": "build"}, "lakedrop_build_dir must be an absolute path"),
+    ],
+)
+def test_each_variable_is_checked(changes, expected):
+    problems, _settings = check(**changes)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({"name": "Lake"}, "lakedrop_deliveries[0].name must be 1-20 lower-case letters"),
+        ({"prefix": "in*"}, "lakedrop_deliveries[0].prefix must be a plain prefix"),
+        ({"container_path": "data"}, "lakedrop_deliveries[0].container_path must be an absolute path"),
+        ({"trigger_mode": "fast"}, "lakedrop_deliveries[0].trigger_mode must be queued or direct"),
+        ({"batching_window": -1}, "lakedrop_deliveries[0].batching_window must be a whole number from 0 to 300"),
+        ({"schedule": "cron(0/5 * * * ? *)"}, "lakedrop_deliveries[0].schedule"),
+        ({"read_only": "yes"}, "lakedrop_deliveries[0].read_only must be a boolean"),
+        ({"efs-path": "/x"}, "lakedrop_deliveries[0].efs-path is not a setting; did you mean efs_path?"),
+        ({"efs_path": "/a/./b"}, "lakedrop_deliveries[0].efs_path must not have a component starting with '.'"),
+    ],
+)
+def test_each_delivery_setting_is_checked(entry, expected):
+    delivery = dict(BASE["lakedrop_deliveries"][0], **entry)
+    problems, _settings = check(lakedrop_deliveries=[delivery])
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_rules_between_deliveries():
+    one = BASE["lakedrop_deliveries"][0]
+    problems, _ = check(lakedrop_deliveries=[one, dict(one, efs_path="/b")])
+    assert problems[0].startswith("lakedrop_deliveries[1].name 'lake' is already the name of lakedrop_deliveries[0]")
+    problems, _ = check(lakedrop_deliveries=[one, dict(one, name="sub", prefix="incoming/sub/")])
+    assert "S3 refuses two ObjectCreated notifications whose prefixes overlap" in problems[0]
+    problems, _ = check(lakedrop_deliveries=[one, dict(one, name="other", prefix="incoming-2/")])
+    assert problems == []
+
+
+def test_a_problem_of_one_host_names_the_host_and_shared_ones_are_said_once():
+    both = hosts(lakedrop_region="Ireland")
+    both["target"]["lakedrop_account_id"] = SOURCE
+    problems, _ = inventory.check(both)
+    assert problems.count("lakedrop_region must be a region name such as eu-west-1, got 'Ireland'.") == 1
+    assert f"target host: lakedrop_account_id is {SOURCE}, but lakedrop_target_account_id is {TARGET}" in problems[1]
+
+
+def test_missing_group_and_different_regions():
+    problems, _ = inventory.check({"source": hosts()["source"], "target": None})
+    assert problems == ["target host: the inventory has no host in group target_account."]
+    both = hosts()
+    both["target"]["lakedrop_region"] = "eu-central-1"
+    problems, _ = inventory.check(both)
+    assert "S3 notifies a queue or function only in the bucket's own region" in problems[0]
+
+
+def test_the_longest_names_allowed_still_fit_aws_limits():
+    longest = "a" * 20
+    problems, settings = check(
+        lakedrop_name=longest, lakedrop_deliveries=[dict(BASE["lakedrop_deliveries"][0], name=longest)]
+    )
+    assert problems == []
+    found = settings["deliveries"][0]["names"]
+    assert len(found["datasync_role"]) <= names.LIMITS["iam_role"]
+    assert len(found["trigger_names"]["role"]) <= names.LIMITS["iam_role"]
+    assert len(found["trigger_names"]["function"]) <= names.LIMITS["function"]
+    assert len(found["trigger_names"]["queue"]) <= names.LIMITS["queue"]
+    problems, _ = check(lakedrop_name="a" * 21)
+    assert problems[0].startswith("lakedrop_name must be 1-20 lower-case letters")
+
+
+def test_names_carry_the_partition_of_the_region():
+    found = names.delivery("d", "lake", "cn-north-1", TARGET)
+    assert found["datasync_role_arn"].startswith("arn:aws-cn:iam::")
+    assert found["trigger_names"]["queue_arn"] == f"arn:aws-cn:sqs:cn-north-1:{TARGET}:d-lake-trigger-events"
+    assert found["transfer"]["log_group_arn"] == f"arn:aws-cn:logs:cn-north-1:{TARGET}:log-group:/aws/datasync/d-lake"
+
+
+@pytest.mark.parametrize("path", ["/lake data", "lake", "/a/b/c/d/e", "/.hidden", "/a*"])
+def test_role_module_and_inventory_share_the_access_point_path_rule(path):
+    """The same function decides for efs_access_point, efs_storage and the inventory (issue: '/lake data'
+    passed the module and failed the role)."""
+    module = access_points.path_problem(path, "x")
+    role = role_inputs.access_point_problems(
+        {
+            "efs_storage_access_points": [{"name": "a", "path": path}],
+            "efs_storage_posix_uid": 1000,
+            "efs_storage_posix_gid": 1000,
+            "efs_storage_root_permissions": "0755",
+        }
+    )
+    inventory_rule = rules.access_point_path(path, "x")
+    assert (module is None) == (not [p for p in role if p]) == (inventory_rule is None)

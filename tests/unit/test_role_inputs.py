@@ -1,0 +1,283 @@
+"""Cross-field checks of the roles' inputs (check_inputs action), built on the modules' own rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import role_inputs
+
+ROLE = "arn:aws:iam::222222222222:role/lakedrop-demo-lake-datasync"
+TASK = "arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0"
+KEY = "arn:aws:kms:eu-west-1:111111111111:key/0e6a6b2b-2c55-4a39-8b0d-5d1e4c5b6f70"
+
+GOOD = {
+    "datasync_role": {
+        "datasync_role_bucket": "lake-data",
+        "datasync_role_prefix": "incoming/",
+        "datasync_role_account_id": "222222222222",
+        "datasync_role_region": "eu-west-1",
+    },
+    "source_bucket": {
+        "source_bucket_name": "lake-data",
+        "source_bucket_encryption": "AES256",
+        "source_bucket_kms_key_arn": "",
+        "source_bucket_datasync_role_arns": [ROLE],
+        "source_bucket_location_creator_arns": ["arn:aws:iam::222222222222:user/deployer"],
+        "source_bucket_prefixes": ["incoming/"],
+        "source_bucket_extra_statements": [],
+    },
+    "datasync_transfer": {
+        "datasync_transfer_source_bucket": "lake-data",
+        "datasync_transfer_source_subdirectory": "incoming/",
+        "datasync_transfer_bucket_access_role_arn": ROLE,
+        "datasync_transfer_account_id": "222222222222",
+        "datasync_transfer_region": "eu-west-1",
+        "datasync_transfer_security_group_ids": ["sg-0a"],
+    },
+    "lambda_trigger": {
+        "lambda_trigger_task_arn": TASK,
+        "lambda_trigger_source_bucket": "lake-data",
+        "lambda_trigger_source_account_id": "111111111111",
+        "lambda_trigger_account_id": "222222222222",
+        "lambda_trigger_region": "eu-west-1",
+        "lambda_trigger_batch_size": 9999,
+        "lambda_trigger_batching_window": 20,
+        "lambda_trigger_maximum_concurrency": 2,
+        "lambda_trigger_timeout": 60,
+        "lambda_trigger_visibility_timeout": 360,
+    },
+    "lambda_trigger_notification": {
+        "lambda_trigger_source_bucket": "lake-data",
+        "lambda_trigger_notification_destination": "arn:aws:sqs:eu-west-1:222222222222:t-events",
+    },
+    "ecs_efs_volume": {
+        "ecs_efs_volume_family": "rstudio",
+        "ecs_efs_volume_volume_name": "lake",
+        "ecs_efs_volume_container_name": "rstudio",
+        "ecs_efs_volume_container_path": "/data/lake",
+        "ecs_efs_volume_file_system_id": "fs-0123456789abcdef0",
+        "ecs_efs_volume_access_point_id": "fsap-0123456789abcdef0",
+        "ecs_efs_volume_account_id": "222222222222",
+        "ecs_efs_volume_region": "eu-west-1",
+    },
+    "efs_storage": {
+        "efs_storage_name": "lakedrop-demo",
+        "efs_storage_vpc_id": "",
+        "efs_storage_kms_key_create": False,
+        "efs_storage_kms_key_deletion_window": 30,
+        "efs_storage_account_id": "222222222222",
+        "efs_storage_region": "eu-west-1",
+        "efs_storage_subnet_ids": [],
+        "efs_storage_throughput_mode": "elastic",
+        "efs_storage_performance_mode": "general_purpose",
+        "efs_storage_provisioned_throughput": 0.0,
+        "efs_storage_transition_to_ia": "AFTER_30_DAYS",
+        "efs_storage_transition_to_archive": "",
+        "efs_storage_access_points": [{"name": "lake", "path": "/lake data"}],
+        "efs_storage_posix_uid": 1000,
+        "efs_storage_posix_gid": 1000,
+        "efs_storage_root_permissions": "0755",
+        "efs_storage_tags": {},
+    },
+}
+
+
+@pytest.mark.parametrize("role", sorted(GOOD))
+def test_good_inputs_pass(role):
+    assert role_inputs.problems(role, GOOD[role]) == []
+
+
+def test_every_role_has_rules_and_good_inputs():
+    assert set(role_inputs.RULES) == set(GOOD)
+
+
+CASES = [
+    ("datasync_role", {"datasync_role_bucket": ""}, "datasync_role_bucket is required with state present."),
+    ("datasync_role", {"datasync_role_account_id": "2222"}, "datasync_role_account_id must be an AWS account ID"),
+    ("datasync_role", {"datasync_role_prefix": "in*"}, "datasync_role_prefix must be a plain prefix"),
+    ("source_bucket", {"source_bucket_name": "Lake"}, "source_bucket_name must follow S3's bucket naming rules"),
+    (
+        "source_bucket",
+        {"source_bucket_name": "192.168.5.4"},
+        "source_bucket_name must not be formatted as an IP address",
+    ),
+    ("source_bucket", {"source_bucket_name": "xn--lake"}, "source_bucket_name uses a prefix or suffix S3 reserves"),
+    ("source_bucket", {"source_bucket_encryption": "aws:kms"}, "source_bucket_kms_key_arn must be a KMS key ARN"),
+    (
+        "source_bucket",
+        {"source_bucket_kms_key_arn": KEY},
+        "source_bucket_kms_key_arn is only for source_bucket_encryption aws:kms",
+    ),
+    (
+        "source_bucket",
+        {"source_bucket_datasync_role_arns": []},
+        "source_bucket_datasync_role_arns must list at least one",
+    ),
+    (
+        "source_bucket",
+        {"source_bucket_datasync_role_arns": ["arn:aws:iam::222222222222:root"]},
+        "source_bucket_datasync_role_arns[0] must be an IAM role ARN",
+    ),
+    (
+        "source_bucket",
+        {"source_bucket_location_creator_arns": ["x"]},
+        "source_bucket_location_creator_arns[0] must be an IAM user or role ARN",
+    ),
+    ("source_bucket", {"source_bucket_prefixes": ["/"]}, "source_bucket_prefixes[0] is empty"),
+    (
+        "source_bucket",
+        {"source_bucket_extra_statements": ["x"]},
+        "source_bucket_extra_statements[0] must be a policy statement",
+    ),
+    (
+        "source_bucket",
+        {"source_bucket_extra_statements": [{"Effect": "Allow", "Principal": "*"}]},
+        "source_bucket_extra_statements[0] must not Allow Principal",
+    ),
+    (
+        "source_bucket",
+        {"source_bucket_extra_statements": [{"Effect": "Allow", "Principal": {"AWS": ["*"]}}]},
+        "source_bucket_extra_statements[0] must not Allow Principal",
+    ),
+    (
+        "source_bucket",
+        {"source_bucket_extra_statements": [{"Effect": "Allow", "NotPrincipal": {"AWS": "x"}}]},
+        "source_bucket_extra_statements[0] must not Allow Principal",
+    ),
+    (
+        "source_bucket",
+        {"source_bucket_extra_statements": [{"Effect": "Deny"}]},
+        "source_bucket_extra_statements[0] must name a Principal",
+    ),
+    (
+        "source_bucket",
+        {"source_bucket_extra_statements": [{"Effect": "Maybe", "Principal": "*"}]},
+        "source_bucket_extra_statements[0] must have Effect Allow or Deny",
+    ),
+    (
+        "source_bucket",
+        {"source_bucket_extra_statements": [{"Sid": "A", "Effect": "Deny", "Principal": "*"}] * 2},
+        "source_bucket_extra_statements[1] repeats the Sid 'A'",
+    ),
+    (
+        "datasync_transfer",
+        {"datasync_transfer_bucket_access_role_arn": "role"},
+        "datasync_transfer_bucket_access_role_arn must be an IAM role ARN",
+    ),
+    (
+        "datasync_transfer",
+        {"datasync_transfer_security_group_ids": ["sg-1"] * 6},
+        "datasync_transfer_security_group_ids lists 6 groups",
+    ),
+    ("lambda_trigger", {"lambda_trigger_task_arn": "task-1"}, "lambda_trigger_task_arn must be a DataSync task ARN"),
+    (
+        "lambda_trigger",
+        {"lambda_trigger_batch_size": 10000},
+        "lambda_trigger_batch_size must be a whole number from 1 to 9999",
+    ),
+    (
+        "lambda_trigger",
+        {"lambda_trigger_batching_window": 301},
+        "lambda_trigger_batching_window must be a whole number from 0 to 300",
+    ),
+    (
+        "lambda_trigger",
+        {"lambda_trigger_maximum_concurrency": 1},
+        "lambda_trigger_maximum_concurrency must be a whole number from 2 to 1000",
+    ),
+    (
+        "lambda_trigger",
+        {"lambda_trigger_visibility_timeout": 30},
+        "lambda_trigger_visibility_timeout (30) must be at least lambda_trigger_timeout (60)",
+    ),
+    (
+        "lambda_trigger_notification",
+        {"lambda_trigger_notification_destination": ""},
+        "lambda_trigger_notification_destination must be the queue",
+    ),
+    ("ecs_efs_volume", {"ecs_efs_volume_family": "a b"}, "ecs_efs_volume_family must be 1-255 letters"),
+    (
+        "ecs_efs_volume",
+        {"ecs_efs_volume_cluster": "c"},
+        "ecs_efs_volume_cluster and ecs_efs_volume_service go together",
+    ),
+    (
+        "ecs_efs_volume",
+        {"ecs_efs_volume_task_role": "arn:aws:iam::1:role/x"},
+        "ecs_efs_volume_task_role must be an IAM role ARN",
+    ),
+    (
+        "ecs_efs_volume",
+        {"ecs_efs_volume_container_path": "data"},
+        "ecs_efs_volume_container_path must be an absolute path",
+    ),
+    (
+        "ecs_efs_volume",
+        {"ecs_efs_volume_file_system_id": "fsap-0123456789abcdef0"},
+        "ecs_efs_volume_file_system_id must be an EFS file system ARN or its ID",
+    ),
+    ("efs_storage", {"efs_storage_name": "-x"}, "efs_storage_name must be 1-50 letters"),
+    (
+        "efs_storage",
+        {"efs_storage_kms_key_create": True, "efs_storage_kms_key_alias": "alias/aws/x"},
+        "efs_storage_kms_key_alias must be alias/NAME",
+    ),
+    (
+        "efs_storage",
+        {"efs_storage_kms_key_deletion_window": 6},
+        "efs_storage_kms_key_deletion_window must be a whole number from 7 to 30",
+    ),
+    (
+        "efs_storage",
+        {"efs_storage_kms_key_arn": KEY, "efs_storage_kms_key_create": True, "efs_storage_kms_key_alias": "alias/x"},
+        "efs_storage_kms_key_arn cannot be combined",
+    ),
+    (
+        "efs_storage",
+        {"efs_storage_throughput_mode": "provisioned"},
+        "efs_storage_provisioned_throughput must be at least 1 MiB/s",
+    ),
+    (
+        "efs_storage",
+        {"efs_storage_provisioned_throughput": 5.0},
+        "efs_storage_provisioned_throughput is only for throughput mode provisioned",
+    ),
+    (
+        "efs_storage",
+        {"efs_storage_transition_to_archive": "AFTER_7_DAYS"},
+        "efs_storage_transition_to_archive (AFTER_7_DAYS) must be later",
+    ),
+    (
+        "efs_storage",
+        {"efs_storage_transition_to_archive": "AFTER_90_DAYS", "efs_storage_throughput_mode": "bursting"},
+        "efs_storage_transition_to_archive needs efs_storage_throughput_mode elastic",
+    ),
+    (
+        "efs_storage",
+        {"efs_storage_access_points": []},
+        "efs_storage_access_points must list at least one access point.",
+    ),
+    (
+        "efs_storage",
+        {"efs_storage_access_points": [{"name": "a", "path": "/a", "uid": -1}]},
+        "efs_storage_access_points[0].uid must be an integer",
+    ),
+    (
+        "efs_storage",
+        {"efs_storage_access_points": [{"name": "a", "path": "/a", "permissions": 493}]},
+        "efs_storage_access_points[0].permissions must be a quoted string",
+    ),
+    ("efs_storage", {"efs_storage_tags": {"Name": "x"}}, "efs_storage_tags must not set Name"),
+]
+
+
+@pytest.mark.parametrize(("role", "changes", "expected"), CASES)
+def test_each_problem_names_its_variable(role, changes, expected):
+    problems = role_inputs.problems(role, dict(GOOD[role], **changes))
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_absent_needs_only_what_names_the_resource():
+    assert role_inputs.problems("lambda_trigger", {"lambda_trigger_state": "absent"}) == []
+    assert role_inputs.problems("datasync_transfer", {"datasync_transfer_state": "absent"}) == []
+    assert role_inputs.problems("source_bucket", {"source_bucket_state": "absent", "source_bucket_name": "Bad"})
