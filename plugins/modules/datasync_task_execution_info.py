@@ -139,99 +139,23 @@ not_found:
   elements: str
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution as ex
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution_arguments
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
 
-
-def validate(params):
-    problems = []
-    if params["task"] is not None:
-        problem = ex.task_problem(params["task"], "task")
-        if problem:
-            problems.append(problem)
-    elif not params["task_execution_arns"]:
-        problems.append("task (a DataSync task ARN or name) is required unless task_execution_arns is given.")
-    for index, arn in enumerate(params["task_execution_arns"] or []):
-        problem = arns.check(arn, "datasync_execution", f"task_execution_arns[{index}]")
-        if problem:
-            problems.append(problem)
-        elif arns.kind_of(params["task"]) == "datasync_task" and ex.task_of_execution(arn) != params["task"]:
-            problems.append(f"task_execution_arns[{index}] {arn} is not an execution of task {params['task']}.")
-    if params["max_results"] < 1:
-        problems.append(f"max_results must be at least 1, not {params['max_results']}.")
-    return problems
-
-
-def locate_task(client, value):
-    arn, described = ex.find_task(client, value)
-    if described is None:
-        where = "no DataSync task has that ARN" if arns.is_arn(value) else "no DataSync task has that name"
-        raise ValueError(f"task {value!r} not found: {where} in this account and region.")
-    return arn
-
-
-def describe_all(client, execution_arns):
-    """(DescribeTaskExecution answers, ARNs DataSync does not know)."""
-    found, missing = [], []
-    for arn in execution_arns:
-        described = ds_api.describe_task_execution(client, arn)
-        if described is None:
-            missing.append(arn)
-        else:
-            found.append(described)
-    return found, missing
-
-
-def select(entries, statuses, limit):
-    """The newest `limit` ListTaskExecutions entries whose status is one of `statuses` (all when None)."""
-    chosen = [e for e in ex.newest_first(entries) if not statuses or e.get("Status") in statuses]
-    return [e["TaskExecutionArn"] for e in chosen[:limit]]
-
-
-def argument_spec():
-    return dict(
-        task=dict(type="str"),
-        task_execution_arns=dict(type="list", elements="str"),
-        max_results=dict(type="int", default=10),
-        status=dict(type="list", elements="str", choices=ex.STATUSES),
-    )
+ARGUMENT_SPEC = dict(
+    task=dict(type="str"),
+    task_execution_arns=dict(type="list", elements="str"),
+    max_results=dict(type="int", default=10),
+    status=dict(type="list", elements="str", choices=execution.STATUSES),
+)
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
-    problems = validate(module.params)
-    if problems:
-        module.fail_json(msg=" ".join(problems), problems=problems)
-    params = module.params
-    client = module.client("datasync")
-    try:
-        task_arn = locate_task(client, params["task"]) if params["task"] else None
-        if params["task_execution_arns"]:
-            if task_arn:
-                strangers = [a for a in params["task_execution_arns"] if ex.task_of_execution(a) != task_arn]
-                if strangers:
-                    raise ValueError(
-                        f"task_execution_arns {', '.join(strangers)} are not executions of task "
-                        f"{params['task']!r} ({task_arn})."
-                    )
-            wanted = params["task_execution_arns"]
-        else:
-            wanted = select(ds_api.list_task_executions(client, task_arn), params["status"], params["max_results"])
-        described, missing = describe_all(client, wanted)
-        if params["status"]:
-            described = [d for d in described if d.get("Status") in params["status"]]
-        executions = [
-            ex.execution_from_api(d, ds_api.list_tags(client, d["TaskExecutionArn"])) for d in ex.sort_newest(described)
-        ]
-    except ValueError as err:
-        module.fail_json(msg=str(err))
-    except AnsibleAWSError as err:
-        module.fail_json_aws_error(err)
-    module.exit_json(changed=False, task_arn=task_arn, executions=executions, not_found=missing)
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    run(module, execution.run_info, execution_arguments.validate_info)
 
 
 if __name__ == "__main__":

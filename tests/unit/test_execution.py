@@ -1,5 +1,5 @@
-"""Pure functions of the execution modules (module_utils/_lakedrop/execution.py and the two modules'
-validation), the start retry policy and waiting, with fake clients and clocks: no network."""
+"""Pure functions of the execution modules (module_utils/_lakedrop/execution.py and execution_arguments.py),
+the start retry policy, waiting and cancelling, with fake clients and clocks: no network."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import yaml
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution as ex
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution_arguments as args
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_options
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import LakedropError
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import Failure
 from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task_execution as module
 from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task_execution_info as info_module
 
@@ -46,20 +48,20 @@ def client_error(code, message="boom", operation="StartTaskExecution"):
     ],
 )
 def test_task_problem(value, fragment):
-    problem = ex.task_problem(value)
+    problem = args.task_problem(value)
     assert problem is None if fragment is None else fragment in problem
 
 
 def test_run_id_and_tags_problems():
-    assert ex.run_id_problem(None) is None
-    assert ex.run_id_problem("release-2024.06/1 @ci") is None
-    assert "run_id 'build #1'" in ex.run_id_problem("build #1")
-    assert ex.run_id_problem("") is not None and ex.run_id_problem("x" * 257) is not None
-    assert ex.tags_problems({"team": "data", "env": ""}) == []
-    assert "set run_id instead" in ex.tags_problems({"lakedrop:run-id": "x"})[0]
-    assert "must not start with 'aws:'" in ex.tags_problems({"aws:x": "y"})[0]
-    assert "value" in ex.tags_problems({"k": "a#b"})[0]
-    assert "at most 49 tags" in ex.tags_problems({f"k{i}": "v" for i in range(50)})[-1]
+    assert args.run_id_problem(None) is None
+    assert args.run_id_problem("release-2024.06/1 @ci") is None
+    assert "run_id 'build #1'" in args.run_id_problem("build #1")
+    assert args.run_id_problem("") is not None and args.run_id_problem("x" * 257) is not None
+    assert args.tags_problems({"team": "data", "env": ""}) == []
+    assert "set run_id instead" in args.tags_problems({"lakedrop:run-id": "x"})[0]
+    assert "must not start with 'aws:'" in args.tags_problems({"aws:x": "y"})[0]
+    assert "value" in args.tags_problems({"k": "a#b"})[0]
+    assert "at most 49 tags" in args.tags_problems({f"k{i}": "v" for i in range(50)})[-1]
 
 
 def test_resolve_task():
@@ -67,13 +69,14 @@ def test_resolve_task():
     assert ex.resolve_task(listed, "a") == TASK
     assert ex.resolve_task(listed, "c") is None
     listed.append({"TaskArn": TASK[:-1] + "3", "Name": "b"})
-    with pytest.raises(ValueError, match="2 DataSync tasks are named 'b'") as err:
+    with pytest.raises(Failure, match="2 DataSync tasks are named 'b'") as err:
         ex.resolve_task(listed, "b")
-    assert TASK[:-1] + "1" in str(err.value) and TASK[:-1] + "3" in str(err.value)
+    assert TASK[:-1] + "1" in err.value.msg and TASK[:-1] + "3" in err.value.msg
+    assert "Pass the ARN of the one you mean as task" in err.value.msg
 
 
 def test_task_of_execution():
-    assert ex.task_of_execution(EXEC) == TASK
+    assert args.task_of_execution(EXEC) == TASK
 
 
 # --- executions ------------------------------------------------------------------------------------
@@ -285,23 +288,22 @@ def test_wait_for_task_until_free():
     assert free and last["Status"] == "AVAILABLE" and clock.now == 2
 
 
-# --- the modules' validation -------------------------------------------------------------------------
+# --- validation -------------------------------------------------------------------------
 
 
 def params(**given):
-    spec = module.argument_spec()
+    spec = module.ARGUMENT_SPEC
     values = {name: option.get("default") for name, option in spec.items()}
     values.update(given)
     return values
 
 
 def test_validate_started():
-    assert module.validate(params(task=TASK)) == []
+    assert args.validate(params(task=TASK)) == []
     assert (
-        module.validate(params(task="nightly", includes=["/a/*"], excludes=["*.tmp"], run_id="r", tags={"a": "b"}))
-        == []
+        args.validate(params(task="nightly", includes=["/a/*"], excludes=["*.tmp"], run_id="r", tags={"a": "b"})) == []
     )
-    problems = module.validate(
+    problems = args.validate(
         params(
             task=LOCATION,
             includes=["/a|b", "c"],
@@ -322,38 +324,38 @@ def test_validate_started():
         "task_execution_arn is used only with state=cancelled",
     ):
         assert fragment in text, fragment
-    assert module.validate(params(task=None))[0].startswith("task (a DataSync task ARN or name) is required")
+    assert args.validate(params(task=None))[0].startswith("task (a DataSync task ARN or name) is required")
     # the atime/mtime rules depend on the task's mode, known only after DescribeTask
-    assert module.validate(params(task=TASK, override_options={"atime": "NONE", "mtime": "PRESERVE"})) == []
+    assert args.validate(params(task=TASK, override_options={"atime": "NONE", "mtime": "PRESERVE"})) == []
 
 
 def test_validate_cancelled():
-    assert module.validate(params(state="cancelled", task_execution_arn=EXEC)) == []
-    assert module.validate(params(state="cancelled", task="nightly", run_id="r")) == []
-    assert "state=cancelled needs task_execution_arn" in module.validate(params(state="cancelled"))[0]
+    assert args.validate(params(state="cancelled", task_execution_arn=EXEC)) == []
+    assert args.validate(params(state="cancelled", task="nightly", run_id="r")) == []
+    assert "state=cancelled needs task_execution_arn" in args.validate(params(state="cancelled"))[0]
     assert (
         "must be a DataSync task execution ARN, but"
-        in module.validate(params(state="cancelled", task_execution_arn=TASK))[0]
+        in args.validate(params(state="cancelled", task_execution_arn=TASK))[0]
     )
     other = TASK.replace("0123", "9999")
     assert (
         "is not an execution of task"
-        in module.validate(params(state="cancelled", task=other, task_execution_arn=EXEC))[0]
+        in args.validate(params(state="cancelled", task=other, task_execution_arn=EXEC))[0]
     )
 
 
 def test_warnings():
-    assert module.warnings(params(task=TASK)) == []
-    assert "cancel_on_timeout has no effect" in module.warnings(params(task=TASK, cancel_on_timeout=True))[0]
+    assert args.warnings(params(task=TASK)) == []
+    assert "cancel_on_timeout has no effect" in args.warnings(params(task=TASK, cancel_on_timeout=True))[0]
     assert (
         "includes, tags apply only to state=started"
-        in module.warnings(params(state="cancelled", includes=[], tags={}))[0]
+        in args.warnings(params(state="cancelled", includes=[], tags={}))[0]
     )
 
 
 def test_budget_is_shared():
     clock = FakeClock()
-    budget = module.Budget(10, clock=clock)
+    budget = ex.Budget(10, clock=clock)
     clock.now = 4
     assert budget.remaining() == 6
     clock.now = 11
@@ -367,22 +369,137 @@ def test_cancel_of_an_execution_that_just_finished():
                 "InvalidRequestException", "cannot be cancelled in its current status", "CancelTaskExecution"
             )
 
-    assert module.cancel(Client(statuses=["SUCCESS"]), EXEC) is False
+    assert ex.cancel(Client(statuses=["SUCCESS"]), EXEC) is False
     with pytest.raises(LakedropError):
-        module.cancel(Client(statuses=["TRANSFERRING"]), EXEC)
+        ex.cancel(Client(statuses=["TRANSFERRING"]), EXEC)
 
 
 def test_validate_info():
     info_params = {"task": TASK, "task_execution_arns": None, "max_results": 10, "status": None}
-    assert info_module.validate(info_params) == []
-    assert info_module.validate(dict(info_params, task=None, task_execution_arns=[EXEC])) == []
-    problems = info_module.validate(dict(info_params, task=LOCATION, max_results=0, task_execution_arns=[TASK]))
+    assert args.validate_info(info_params) == []
+    assert args.validate_info(dict(info_params, task=None, task_execution_arns=[EXEC])) == []
+    problems = args.validate_info(dict(info_params, task=LOCATION, max_results=0, task_execution_arns=[TASK]))
     assert len(problems) == 3
-    assert info_module.select(
+    assert ex.select(
         [{"TaskExecutionArn": str(i), "Status": s} for i, s in enumerate(["SUCCESS", "ERROR", "SUCCESS", "QUEUED"])],
         ["SUCCESS"],
         1,
     ) == ["2"]
+
+
+def test_arns_of_another_region_are_refused_before_any_call():
+    elsewhere = EXEC.replace("eu-west-1", "us-east-1")
+    assert args.validate(params(task=TASK), "eu-west-1") == []
+    assert (
+        "task arn:aws:datasync:us-east-1"
+        in args.validate(params(task=elsewhere.split("/execution")[0]), "eu-west-1")[0]
+    )
+    cancelled = args.validate(params(state="cancelled", task=None, task_execution_arn=elsewhere), "eu-west-1")
+    assert cancelled[0].startswith(f"task_execution_arn {elsewhere} is in region us-east-1")
+    info = {"task": None, "task_execution_arns": [EXEC, elsewhere], "max_results": 10, "status": None}
+    assert args.validate_info(info, "eu-west-1") == [
+        f"task_execution_arns[1] {elsewhere} is in region us-east-1, but the module runs in eu-west-1; "
+        "set region: us-east-1 or pass a resource of eu-west-1."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "task", "expected"),
+    [
+        (EXEC, None, None),
+        (EXEC, "nightly", None),  # a name is compared once the task is found
+        (EXEC, TASK, None),
+        (EXEC2, TASK.replace("0123", "9999"), f"x {EXEC2} is not an execution of task {TASK.replace('0123', '9999')}."),
+        (TASK, None, "x must be a DataSync task execution ARN, but"),
+    ],
+)
+def test_execution_arn_problem(value, task, expected):
+    problem = args.execution_arn_problem(value, task, "x")
+    assert problem is None if expected is None else problem.startswith(expected)
+
+
+def test_task_not_found_says_what_was_looked_for():
+    assert (
+        ex.task_not_found(TASK) == f"task {TASK!r} not found: no DataSync task has that ARN in this account and region."
+    )
+    assert "no DataSync task has that name" in ex.task_not_found("nightly")
+
+
+def test_foreign_problem():
+    other = TASK.replace("0123", "9999")
+    assert ex.foreign_problem("task_execution_arn", EXEC, "nightly", TASK) is None
+    assert ex.foreign_problem("task_execution_arn", EXEC, "nightly", other) == (
+        f"task_execution_arn {EXEC} is not an execution of task 'nightly' ({other})."
+    )
+    assert ex.foreign_problem("task_execution_arns", [EXEC, EXEC2], "nightly", TASK) is None
+    assert ex.foreign_problem("task_execution_arns", [EXEC], "nightly", other) == (
+        f"task_execution_arns {EXEC} are not executions of task 'nightly' ({other})."
+    )
+
+
+def test_selection_helpers():
+    entries = [{"TaskExecutionArn": str(i), "Status": s} for i, s in enumerate(["SUCCESS", "ERROR", "QUEUED"])]
+    assert ex.arns_of(entries) == ["0", "1", "2"]
+    assert ex.with_status(entries, None) == entries and ex.with_status(entries, ["ERROR"]) == [entries[1]]
+    assert ex.select(entries, None, 2) == ["2", "1"]
+    assert ex.skip_target({"CurrentTaskExecutionArn": "2"}, ["1", "2"]) == "2"
+    assert ex.skip_target({"CurrentTaskExecutionArn": None}, ["1", "2"]) == "1"  # only queued: the oldest
+    assert ex.skip_target(None, ["1"]) == "1"
+
+
+def test_result_shapes():
+    assert ex.outcome(False, None) == {
+        "changed": False,
+        "execution": {},
+        "started": False,
+        "cancelled": False,
+        "timed_out": False,
+    }
+    assert ex.outcome(True, {"a": 1}, started=True, diff={})["diff"] == {}
+    predicted = ex.predicted_execution(TASK, ex.start_params(TASK, includes=["/a"]))
+    assert ex.busy_diff(TASK, [EXEC]) == {
+        "before": {"task_arn": TASK, "running_or_queued": [EXEC]},
+        "after": {"task_arn": TASK, "running_or_queued": [EXEC]},
+    }
+    after = ex.busy_diff(TASK, [EXEC], predicted)["after"]
+    assert after["running_or_queued"] == [EXEC, "(new execution)"]
+    assert after["new_execution"] == {"includes": ["/a"], "excludes": [], "options": {}, "tags": {}}
+    assert ex.status_diff(EXEC, "QUEUED", "CANCELLING") == {
+        "before": {"task_execution_arn": EXEC, "status": "QUEUED"},
+        "after": {"task_execution_arn": EXEC, "status": "CANCELLING"},
+    }
+
+
+def test_error_code():
+    err = LakedropError(message="Failed", exception=client_error("InvalidRequestException", "busy"))
+    assert ex.error_code(err) == ("InvalidRequestException", "busy")
+    assert ex.error_code(LakedropError(message="no AWS error behind it")) == (None, "")
+
+
+RUNNING = [{"TaskExecutionArn": EXEC, "Status": "LAUNCHING"}, {"TaskExecutionArn": EXEC2, "Status": "QUEUED"}]
+
+
+@pytest.mark.parametrize(
+    ("message", "fragments"),
+    [
+        (ex.busy_message(TASK, RUNNING), [f"{EXEC} (LAUNCHING), {EXEC2} (QUEUED); when_busy=fail"]),
+        (ex.still_busy_message(TASK, "RUNNING", 5, RUNNING), ["still busy (RUNNING) after wait_timeout=5s", "nothing"]),
+        (ex.refused_message(TASK, RUNNING[:1], "Same filters."), [f"({EXEC} (LAUNCHING)): Same filters. DataSync"]),
+        (
+            ex.unfinished_message(EXEC, TASK, 5, "LAUNCHING"),
+            ["within wait_timeout=5s (status LAUNCHING)", "set cancel"],
+        ),
+        (ex.unfinished_message(EXEC, TASK, 5, "LAUNCHING", True), ["It was cancelled (cancel_on_timeout=true)"]),
+        (ex.unfinished_message(EXEC, TASK, 5, "LAUNCHING", False), ["It finished before it could be cancelled."]),
+        (
+            ex.not_ours_message({"task_execution_arn": EXEC, "status": "QUEUED"}, 5),
+            ["still QUEUED", "did not start it"],
+        ),
+    ],
+)
+def test_messages(message, fragments):
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
 
 
 # --- documentation and argument spec agree -----------------------------------------------------------
@@ -404,7 +521,7 @@ FRAGMENT_OPTIONS = {
 @pytest.mark.parametrize("mod", [module, info_module], ids=["execution", "execution_info"])
 def test_documentation_matches_argument_spec(mod):
     documented = yaml.safe_load(mod.DOCUMENTATION)["options"]
-    spec = mod.argument_spec()
+    spec = mod.ARGUMENT_SPEC
     assert set(documented) == set(spec)
 
     def same(doc, arg, where):
@@ -422,4 +539,4 @@ def test_documentation_matches_argument_spec(mod):
 
 
 def test_override_options_are_the_task_options():
-    assert module.argument_spec()["override_options"]["options"] == task_options.argument_spec()
+    assert module.ARGUMENT_SPEC["override_options"]["options"] == task_options.argument_spec()
