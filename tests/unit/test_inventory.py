@@ -4,6 +4,7 @@ defaults applied, names derived once."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +189,9 @@ def test_role_module_and_inventory_share_the_access_point_path_rule(path):
     )
     inventory_rule = rules.access_point_path(path, "x")
     assert (module is None) == (not [p for p in role if p]) == (inventory_rule is None)
+
+
+def test_the_inventory_page_documents_every_variable_and_setting():
+    page = (Path(__file__).resolve().parents[2] / "docs/inventory.md").read_text(encoding="utf-8")
+    for name in [*inventory.TOP, *inventory.DELIVERY]:
+        assert f"| `{name}` |" in page, name
