@@ -168,7 +168,7 @@ def test_replacement_when_allowed_keeps_what_is_not_managed(emulator, file_syste
     assert new["posix_user"]["uid"] == 1000
     assert new["tags"] == {"Name": name, "team": "data"}
     assert result["diff"]["before"]["access_point_id"] == old_id
-    assert emulator.writes(mark) == ["efs:DeleteAccessPoint", "efs:CreateAccessPoint"]
+    assert emulator.writes(mark) == ["efs:CreateAccessPoint", "efs:DeleteAccessPoint"]  # create-before-delete
     assert [a["AccessPointId"] for a in access_points(emulator, fs_id, name)] == [new["access_point_id"]]
     # and the replacement is stable
     mark = emulator.mark()
@@ -318,6 +318,8 @@ def test_examples_run(emulator, file_system, tmp_path):
 
 
 LONG_PATH = "/" + "a" * 100
+AP_ARN = "arn:aws:elasticfilesystem:eu-west-1:222222222222:access-point/fsap-0123abcd"
+US_EAST_FS_ARN = "arn:aws:elasticfilesystem:us-east-1:222222222222:file-system/fs-0123abcd"
 GIDS_17 = list(range(17))
 
 
@@ -352,27 +354,17 @@ def info(permissions, path="/x"):
             ],
         ),
         (
-            {
-                "file_system": "arn:aws:elasticfilesystem:eu-west-1:222222222222:access-point/fsap-0123abcd",
-                "root_directory": {"path": "/a/b/c/d/e"},
-                "tags": {"Name": "other"},
-            },
+            {"file_system": AP_ARN, "root_directory": {"path": "/a/b/c/d/e"}, "tags": {"Name": "other"}},
             [
-                "file_system must be an EFS file system ARN or its ID, but "
-                "'arn:aws:elasticfilesystem:eu-west-1:222222222222:access-point/fsap-0123abcd' is an EFS access point ARN",
+                f"file_system must be an EFS file system ARN or its ID, but '{AP_ARN}' is an EFS access point ARN",
                 "root_directory.path has 5 levels ('/a/b/c/d/e'); EFS allows at most 4",
                 "tags sets Name to 'other' but name is 'bad-input'",
             ],
         ),
         (
-            {
-                "file_system": "arn:aws:elasticfilesystem:us-east-1:222222222222:file-system/fs-0123abcd",
-                "root_directory": {"path": "/lake/.snapshot"},
-                "tags": {"aws:owner": "me"},
-            },
+            {"file_system": US_EAST_FS_ARN, "root_directory": {"path": "/lake/.snapshot"}, "tags": {"aws:owner": "me"}},
             [
-                "file_system arn:aws:elasticfilesystem:us-east-1:222222222222:file-system/fs-0123abcd is in region "
-                "us-east-1, but the module runs in eu-west-1",
+                f"file_system {US_EAST_FS_ARN} is in region us-east-1, but the module runs in eu-west-1",
                 "root_directory.path must not have a component starting with '.', found '.snapshot'",
                 "tags key 'aws:owner' is not allowed",
             ],

@@ -1,5 +1,5 @@
-"""efs_access_point's pure logic (validation, return shape, comparison, tags, client token) and its
-create/wait paths with a stubbed EFS client. No network."""
+"""EFS access points' pure logic (validation, return shape, comparison, tags, client token) and their
+create/wait/replace flows with a stubbed EFS client. No network."""
 
 from __future__ import annotations
 
@@ -10,11 +10,17 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import access_points as ap
-from ansible_collections.lakedrop.delivery.plugins.modules import efs_access_point as module_file
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import Failure
 
 FS = "fs-0123456789abcdef0"
 AP_ID = "fsap-0123456789abcdef0"
 AP_ARN = f"arn:aws:elasticfilesystem:eu-west-1:222222222222:access-point/{AP_ID}"
+NEW_ID = "fsap-0fedcba9876543210"
+
+
+def root(path="/lake", permissions="0750"):
+    """A root_directory option owned by 1000:1000."""
+    return {"path": path, "creation_info": {"owner_uid": 1000, "owner_gid": 1000, "permissions": permissions}}
 
 
 def params(**extra):
@@ -24,10 +30,7 @@ def params(**extra):
         "name": "delivery",
         "access_point_id": None,
         "posix_user": {"uid": 1000, "gid": 1000, "secondary_gids": [3000, 2000]},
-        "root_directory": {
-            "path": "/lake",
-            "creation_info": {"owner_uid": 1000, "owner_gid": 1000, "permissions": "0750"},
-        },
+        "root_directory": root(),
         "allow_replacement": False,
         "wait": True,
         "wait_timeout": 120,
@@ -178,14 +181,55 @@ def test_to_result_of_a_bare_access_point():
     assert result["root_directory"] == {"path": "/", "creation_info": None}
 
 
-def test_named_ignores_access_points_being_deleted():
+def test_live_named_ignores_access_points_being_deleted():
     results = [
         ap.to_result(description()),
         ap.to_result(description(AccessPointId="fsap-1", LifeCycleState="deleting")),
         ap.to_result(description(AccessPointId="fsap-2", Tags=[{"Key": "Name", "Value": "other"}])),
     ]
-    assert [r["access_point_id"] for r in ap.named(results, "delivery")] == [AP_ID]
-    assert "fsap-a, fsap-b" in ap.ambiguity_message("d", FS, ["fsap-b", "fsap-a"])
+    assert [r["access_point_id"] for r in ap.live(results)] == [AP_ID, "fsap-2"]
+    assert not ap.is_live({"LifeCycleState": "deleted"}) and ap.is_live({"life_cycle_state": "creating"})
+    assert ap.ambiguity_message("d", FS, ["fsap-b", "fsap-a"]) == (
+        f"2 access points of {FS} are named 'd': fsap-a, fsap-b. Pass access_point_id to choose one (and delete "
+        "or rename the others); the module never guesses."
+    )
+
+
+def test_select_filters_by_file_system_name_and_tags():
+    results = [
+        ap.to_result(description()),
+        ap.to_result(description(AccessPointId="fsap-1", FileSystemId="fs-00000000")),
+        ap.to_result(description(AccessPointId="fsap-2", Tags=[{"Key": "Name", "Value": "other"}])),
+    ]
+    assert ap.select(results) == results
+    assert [r["access_point_id"] for r in ap.select(results, fs_id=FS)] == [AP_ID, "fsap-2"]
+    assert [r["access_point_id"] for r in ap.select(results, name="delivery")] == [AP_ID, "fsap-1"]
+    assert [r["access_point_id"] for r in ap.select(results, FS, "delivery", {"team": "data"})] == [AP_ID]
+    assert ap.select(results, wanted_tags={"team": "ops"}) == []
+
+
+def test_validate_info_and_missing_file_system_message():
+    assert ap.validate_info({"file_system": FS, "access_point_id": None}, "eu-west-1") == []
+    assert (
+        "is in region eu-west-1" in ap.validate_info({"file_system": None, "access_point_id": AP_ARN}, "us-east-1")[0]
+    )
+    assert ap.missing_file_system_message(FS, "eu-west-1") == (
+        f"file_system {FS} does not exist in region eu-west-1. Create it first, or check the ID."
+    )
+    arn = f"arn:aws:elasticfilesystem:eu-west-1:333333333333:file-system/{FS}"
+    assert "the ARN names account 333333333333" in ap.missing_file_system_message(arn, "eu-west-1")
+
+
+def test_normalize_path_and_permissions():
+    assert [ap.normalize_path(p) for p in (None, "", "/", "//", "/lake/", "/a/b")] == [
+        "/",
+        "/",
+        "/",
+        "/",
+        "/lake",
+        "/a/b",
+    ]
+    assert ap.canonical_permissions("755") == ap.canonical_permissions("0755") == "0755"
 
 
 # --- comparison ------------------------------------------------------------------------------------
@@ -193,14 +237,9 @@ def test_named_ignores_access_points_being_deleted():
 
 def test_equivalent_spellings_are_no_change():
     current = ap.to_result(description())
-    same = params(
-        root_directory={
-            "path": "/lake/",
-            "creation_info": {"owner_uid": 1000, "owner_gid": 1000, "permissions": "0750"},
-        }
-    )
-    in_place, create_only = ap.compare(current, same, FS)
+    in_place, create_only = ap.compare(current, params(root_directory=root("/lake/")), FS)
     assert not in_place.changed and not create_only.changed
+    assert ap.merged_diff(create_only, in_place)["after"]["root_directory"]["path"] == "/lake"
 
 
 def test_omitted_sections_are_left_alone():
@@ -212,25 +251,30 @@ def test_omitted_sections_are_left_alone():
     assert not create_only.changed
 
 
+def refusal(create_only):
+    with pytest.raises(Failure) as refused:
+        ap.refuse(AP_ID, create_only)
+    return refused.value.msg
+
+
 def test_create_only_changes_name_each_field():
     current = ap.to_result(description())
     desired = params(
-        posix_user={"uid": 1001, "gid": 1000, "secondary_gids": [2000]},
-        root_directory={
-            "path": "/lake2",
-            "creation_info": {"owner_uid": 1000, "owner_gid": 1000, "permissions": "700"},
-        },
+        posix_user={"uid": 1001, "gid": 1000, "secondary_gids": [2000]}, root_directory=root("/lake2", "700")
     )
     _in_place, create_only = ap.compare(current, desired, "fs-00000000")
     assert create_only.changed
-    message = ap.replacement_message(AP_ID, create_only)
+    message = refusal(create_only)
+    assert message.startswith(f"Access point {AP_ID} cannot be changed in place (")
     for fragment in (
         "file_system_id: 'fs-0123456789abcdef0' -> 'fs-00000000'",
         "posix_user.uid: 1000 -> 1001",
         "posix_user.secondary_gids: [2000, 3000] -> [2000]",
         "root_directory.path: '/lake' -> '/lake2'",
         "root_directory.creation_info.permissions: '0750' -> '0700'",
+        "EFS can only change an access point's tags.",
         "allow_replacement=true",
+        "clients mounting it by ID must then use the new ID",
     ):
         assert fragment in message
     assert "posix_user.gid" not in message  # unchanged fields are not listed
@@ -239,19 +283,29 @@ def test_create_only_changes_name_each_field():
 def test_posix_user_added_where_there_was_none():
     current = ap.to_result(description(PosixUser=None))
     _in_place, create_only = ap.compare(current, params(), None)
-    assert "posix_user: None -> {'uid': 1000" in ap.replacement_message(AP_ID, create_only)
+    assert "posix_user: None -> {'uid': 1000" in refusal(create_only)
 
 
-def test_tag_plan():
+def test_plan_tags():
     current = {"Name": "delivery", "team": "data", "old": "1"}
-    assert ap.tag_plan(current, None, True, "delivery") == ({}, [], current)
-    to_set, to_remove, result = ap.tag_plan(current, {"team": "ops"}, True, "delivery")
-    assert to_set == {"team": "ops"} and to_remove == ["old"] and result == {"Name": "delivery", "team": "ops"}
-    assert ap.tag_plan(current, {"new": "x"}, False, "delivery")[2] == dict(current, new="x")
+
+    def plan(tags, purge, name):
+        return ap.plan_tags(current, params(tags=tags, purge_tags=purge, name=name))
+
+    assert plan(None, True, "delivery") == ({}, [], current)
+    assert plan({"team": "ops"}, True, "delivery") == ({"team": "ops"}, ["old"], {"Name": "delivery", "team": "ops"})
+    assert plan({"new": "x"}, False, "delivery")[2] == dict(current, new="x")
     # rename
-    assert ap.tag_plan(current, None, True, "renamed")[0] == {"Name": "renamed"}
+    assert plan(None, True, "renamed") == ({"Name": "renamed"}, [], dict(current, Name="renamed"))
     # without name, purge never strips Name
-    assert ap.tag_plan(current, {}, True, None) == ({}, ["old", "team"], {"Name": "delivery"})
+    assert plan({}, True, None) == ({}, ["old", "team"], {"Name": "delivery"})
+    assert plan(None, True, None) == ({}, [], current)
+
+
+def test_retagged_predicts_a_rename():
+    current = ap.to_result(description())
+    assert ap.retagged(current, {"Name": "renamed"}) == dict(current, name="renamed", tags={"Name": "renamed"})
+    assert ap.retagged(current, {})["name"] == "delivery"
 
 
 def test_client_token_is_deterministic_and_bounded():
@@ -260,11 +314,7 @@ def test_client_token_is_deterministic_and_bounded():
     assert re.match(r"^lakedrop-[0-9a-f]{48}$", token) and len(token) <= 64
     # the same access point spelled differently is the same create
     spelled = params(
-        root_directory={
-            "path": "/lake/",
-            "creation_info": {"owner_uid": 1000, "owner_gid": 1000, "permissions": "750"},
-        },
-        posix_user={"uid": 1000, "gid": 1000, "secondary_gids": [2000, 3000]},
+        root_directory=root("/lake/", "750"), posix_user={"uid": 1000, "gid": 1000, "secondary_gids": [2000, 3000]}
     )
     assert ap.client_token(FS, "delivery", spelled) == token
     others = {
@@ -292,6 +342,16 @@ def test_create_params():
     assert minimal == {"ClientToken": "tok", "FileSystemId": FS, "Tags": [{"Key": "Name", "Value": "delivery"}]}
 
 
+def test_desired_result_is_what_check_mode_reports():
+    desired = ap.desired_result(params(tags={"team": "data"}), FS)
+    assert desired["access_point_id"] is None and desired["file_system_id"] == FS
+    assert desired["posix_user"] == {"uid": 1000, "gid": 1000, "secondary_gids": [3000, 2000]}
+    assert desired["root_directory"] == root()
+    assert desired["tags"] == {"Name": "delivery", "team": "data"}
+    bare = ap.desired_result(params(posix_user=None, root_directory=None), FS)
+    assert bare["posix_user"] is None and bare["root_directory"] == {"path": "/", "creation_info": None}
+
+
 def test_with_current_keeps_what_the_arguments_omit():
     current = ap.to_result(description())
     merged = ap.with_current(
@@ -302,13 +362,18 @@ def test_with_current_keeps_what_the_arguments_omit():
     assert merged["root_directory"]["path"] == "/new"
     assert merged["root_directory"]["creation_info"]["permissions"] == "750"
     assert merged["tags"] == {"Name": "delivery", "team": "data"}
+    # the replacement's create-only sections differ, so its client token does too
+    assert ap.client_token(FS, "delivery", merged) != ap.client_token(
+        FS, "delivery", ap.with_current(params(), current)
+    )
 
 
-# --- create and wait with a stubbed client ---------------------------------------------------------
+def test_result_shape():
+    assert ap.result(False, {}) == {"changed": False, "access_point": {}, "replaced": False}
+    assert ap.result(True, {"a": 1}, True, diff={})["diff"] == {}
 
 
-class Failed(Exception):
-    pass
+# --- flows with a stubbed client -------------------------------------------------------------------
 
 
 class FakeModule:
@@ -316,13 +381,10 @@ class FakeModule:
         self.params = params(**extra)
         self.check_mode = False
 
-    def fail_json(self, **kwargs):
-        raise Failed(kwargs["msg"])
-
 
 @pytest.fixture
 def efs(monkeypatch):
-    monkeypatch.setattr(module_file, "WAIT_INTERVAL", 0)
+    monkeypatch.setattr(ap, "WAIT_INTERVAL", 0)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     client = boto3.client("efs", region_name="eu-west-1")
@@ -346,7 +408,7 @@ def test_create_adopts_the_access_point_its_token_already_made(efs):
     already_exists(stubber, AP_ID)
     stubber.add_response("describe_access_points", {"AccessPoints": [description()]}, {"AccessPointId": AP_ID})
     # the tags already match: no tag call; the access point is returned as it is
-    result = module_file.create(module, client, module.params, FS)
+    result = ap.create(module, client, module.params, FS)
     assert result["access_point_id"] == AP_ID
 
 
@@ -362,7 +424,7 @@ def test_create_uses_a_token_of_its_own_when_the_earlier_one_is_gone(efs):
     stubber.add_response("create_access_point", description(LifeCycleState="creating"), expected)
     stubber.add_response("describe_access_points", {"AccessPoints": [description(LifeCycleState="creating")]})
     stubber.add_response("describe_access_points", {"AccessPoints": [description()]})
-    result = module_file.create(module, client, module.params, FS)
+    result = ap.create(module, client, module.params, FS)
     assert result["life_cycle_state"] == "available"
 
 
@@ -370,13 +432,55 @@ def test_wait_fails_when_creation_ends_in_error(efs):
     client, stubber = efs
     module = FakeModule()
     stubber.add_response("describe_access_points", {"AccessPoints": [description(LifeCycleState="error")]})
-    with pytest.raises(Failed, match="did not become available: it is error"):
-        module_file.wait_available(module, client, description(LifeCycleState="creating"))
+    with pytest.raises(Failure, match="did not become available: it is error"):
+        ap.wait_available(module, client, description(LifeCycleState="creating"))
 
 
 def test_wait_is_bounded(efs):
     client, stubber = efs
     module = FakeModule(wait_timeout=0)
     stubber.add_response("describe_access_points", {"AccessPoints": [description(LifeCycleState="creating")]})
-    with pytest.raises(Failed, match="still creating after 0 seconds; raise wait_timeout"):
-        module_file.wait_available(module, client, description(LifeCycleState="creating"))
+    with pytest.raises(Failure, match="still creating after 0 seconds; raise wait_timeout") as failed:
+        ap.wait_available(module, client, description(LifeCycleState="creating"))
+    assert failed.value.result["changed"] and failed.value.result["access_point"]["access_point_id"] == AP_ID
+
+
+def replacement(stubber, module, current):
+    """Stub the replacement's create of NEW_ID (it comes first) and then the delete of the old one."""
+    merged = ap.with_current(module.params, current)
+    create = ap.create_params(merged, FS, ap.client_token(FS, "delivery", merged))
+    stubber.add_response(
+        "create_access_point", description(AccessPointId=NEW_ID, PosixUser={"Uid": 1001, "Gid": 1000}), create
+    )
+    return {"AccessPointId": AP_ID}
+
+
+def test_replacement_creates_before_it_deletes(efs):
+    client, stubber = efs
+    module = FakeModule(posix_user={"uid": 1001, "gid": 1000}, allow_replacement=True)
+    current = ap.to_result(description())
+    deleted = replacement(stubber, module, current)
+    stubber.add_response("delete_access_point", {}, deleted)
+    stubber.add_client_error("describe_access_points", "AccessPointNotFound", http_status_code=404)  # gone
+    new = ap.replace_access_point(module, client, current, FS)
+    assert new["access_point_id"] == NEW_ID and new["posix_user"]["uid"] == 1001
+
+
+def test_replacement_says_the_new_one_exists_when_the_old_one_stays(efs):
+    client, stubber = efs
+    module = FakeModule(posix_user={"uid": 1001, "gid": 1000}, allow_replacement=True)
+    current = ap.to_result(description())
+    deleted = replacement(stubber, module, current)
+    stubber.add_client_error("delete_access_point", "AccessDenied", http_status_code=403, expected_params=deleted)
+    with pytest.raises(Failure, match=f"Created access point {NEW_ID} to replace {AP_ID}, but deleting") as failed:
+        ap.replace_access_point(module, client, current, FS)
+    assert failed.value.result["changed"] and failed.value.result["replaced"]
+    assert failed.value.result["access_point"]["access_point_id"] == NEW_ID
+
+
+def test_replacement_in_check_mode_only_predicts(efs):
+    client, _stubber = efs  # no call at all
+    module = FakeModule(posix_user={"uid": 1001, "gid": 1000}, allow_replacement=True)
+    module.check_mode = True
+    new = ap.replace_access_point(module, client, ap.to_result(description()), FS)
+    assert new["access_point_id"] is None and new["posix_user"]["uid"] == 1001 and new["name"] == "delivery"

@@ -1,19 +1,34 @@
 # -*- coding: utf-8 -*-
 # Copyright: lakedrop.delivery contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure logic of EFS access points: argument checks with messages a person can act on, the module's
-return shape, comparison of create-only fields, the Name tag as identity, and the client token."""
+"""EFS access points (modules efs_access_point and efs_access_point_info).
+
+Pure functions first (argument checks with messages a person can act on, the return shape, comparison
+of create-only fields, the Name tag as identity, the client token; unit-tested without AWS), then the
+flows: the only part that calls the API layer (efs_api), through `run(module)` and `run_info(module)`.
+`path_problem`, `posix_id_problem`, `permissions_problem` and `normalize_path` are also the roles'
+inventory checks: keep their names and meaning.
+"""
 
 import hashlib
 import json
 import re
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from . import arns
+from . import efs_api
+from . import naming
+from . import tags
 from .changes import Changes
+from .changes import creation_diff
+from .changes import deletion_diff
+from .changes import refuse_replacement
+from .changes import replace
+from .common import wait_for
+from .runner import Failure
 
 MAX_POSIX_ID = 4294967295  # EFS accepts 0 .. 2**32 - 1 for every uid and gid
 MAX_SECONDARY_GIDS = 16
@@ -25,9 +40,11 @@ PERMISSIONS_RE = re.compile(r"^[0-7]{3,4}$")
 # Letters, digits, spaces and _ . : / = + - @ (AWS's tag pattern; \w stands in for its unicode classes).
 TAG_RE = re.compile(r"^[\w\s.:/=+\-@]*$")
 GONE = ("deleting", "deleted")
+# The Name tag identifies an access point: purging other tags never removes it.
+IDENTITY_TAGS = ("Name",)
 
 
-# --- validation (before any call) --------------------------------------------------------------------
+# --- pure: validation (before any call) --------------------------------------------------------------
 
 
 def _id_or_arn_problem(value, kind, option, example):
@@ -46,22 +63,12 @@ def access_point_id_problem(value, option="access_point_id"):
     return _id_or_arn_problem(value, "efs_access_point", option, "fsap-0123456789abcdef0")
 
 
-def region_problem(value, region, option):
-    """An ARN from another region names a resource this module's client cannot see."""
-    if arns.is_arn(value) and region and arns.arn_parts(value)[2] != region:
-        return (
-            f"{option} {value} is in region {arns.arn_parts(value)[2]}, but the module runs in {region}; "
-            f"set region: {arns.arn_parts(value)[2]} or pass a resource of {region}."
-        )
-    return None
-
-
 def reference_problems(params, region):
     """Shape, then region, of file_system and access_point_id (both modules)."""
     problems = []
     for option, check in (("file_system", file_system_problem), ("access_point_id", access_point_id_problem)):
         if params.get(option):
-            problems.append(check(params[option]) or region_problem(params[option], region, option))
+            problems.append(check(params[option]) or arns.region_problem(params[option], region, option))
     return problems
 
 
@@ -115,21 +122,22 @@ def path_problem(value, option):
     return None
 
 
-def tags_problems(tags, name):
+def tags_problems(given, name):
+    """Problems with the tags option; Name may only repeat the name option."""
     problems = []
-    if not tags:
+    if not given:
         return problems
-    if "Name" in tags:
+    if "Name" in given:
         if name is None:
             problems.append(
                 "tags must not set Name: the Name tag identifies the access point, set it with the name option."
             )
-        elif tags["Name"] != name:
+        elif given["Name"] != name:
             problems.append(
-                f"tags sets Name to {tags['Name']!r} but name is {name!r}; the Name tag is managed by the "
+                f"tags sets Name to {given['Name']!r} but name is {name!r}; the Name tag is managed by the "
                 "name option, drop Name from tags."
             )
-    for key, value in tags.items():
+    for key, value in given.items():
         if key.lower().startswith("aws:"):
             problems.append(f"tags key {key!r} is not allowed: the aws: prefix is reserved for AWS.")
         elif not key or len(key) > 128 or not TAG_RE.match(key):
@@ -138,8 +146,8 @@ def tags_problems(tags, name):
             problems.append(
                 f"tags value of {key!r} must be a string of at most 256 letters, digits, spaces or _ . : / = + - @."
             )
-    if len(set(tags) | {"Name"}) > MAX_TAGS:
-        problems.append(f"tags has {len(tags)} entries; an access point can carry at most {MAX_TAGS} including Name.")
+    if len(set(given) | {"Name"}) > MAX_TAGS:
+        problems.append(f"tags has {len(given)} entries; an access point can carry at most {MAX_TAGS} including Name.")
     return problems
 
 
@@ -185,7 +193,12 @@ def validate(params, region=None):
     return [p for p in problems if p]
 
 
-# --- shapes ----------------------------------------------------------------------------------------
+def validate_info(params, region=None):
+    """Every problem with efs_access_point_info's arguments."""
+    return [p for p in reference_problems(params, region) if p]
+
+
+# --- pure: shapes ------------------------------------------------------------------------------------
 
 
 def normalize_path(value):
@@ -199,17 +212,13 @@ def canonical_permissions(value):
     return format(int(value, 8), "04o")
 
 
-def file_system_id(value):
-    return arns.resource_id(value) if arns.is_arn(value) else value
-
-
-def access_point_id(value):
-    return arns.resource_id(value) if arns.is_arn(value) else value
+def posix_result(uid, gid, secondary_gids):
+    return {"uid": uid, "gid": gid, "secondary_gids": list(secondary_gids or [])}
 
 
 def to_result(described):
-    """An access point description in the module's snake_case return shape."""
-    tags = boto3_tag_list_to_ansible_dict(described.get("Tags") or [])
+    """An access point description in the modules' snake_case return shape."""
+    found_tags = boto3_tag_list_to_ansible_dict(described.get("Tags") or [])
     posix = described.get("PosixUser")
     root = described.get("RootDirectory") or {}
     info = root.get("CreationInfo")
@@ -218,14 +227,8 @@ def to_result(described):
         "access_point_arn": described.get("AccessPointArn"),
         "file_system_id": described.get("FileSystemId"),
         # AWS reports the Name tag as Name; the tag is authoritative.
-        "name": tags.get("Name", described.get("Name")),
-        "posix_user": None
-        if posix is None
-        else {
-            "uid": posix["Uid"],
-            "gid": posix["Gid"],
-            "secondary_gids": list(posix.get("SecondaryGids") or []),
-        },
+        "name": found_tags.get("Name", described.get("Name")),
+        "posix_user": None if posix is None else posix_result(posix["Uid"], posix["Gid"], posix.get("SecondaryGids")),
         "root_directory": {
             "path": root.get("Path") or "/",
             "creation_info": None
@@ -238,7 +241,7 @@ def to_result(described):
         },
         "life_cycle_state": described.get("LifeCycleState"),
         "owner_id": described.get("OwnerId"),
-        "tags": tags,
+        "tags": found_tags,
     }
 
 
@@ -248,26 +251,38 @@ def is_live(access_point):
     return state not in GONE
 
 
-def named(results, name):
-    """The live access points (results) whose Name tag is `name`."""
-    return [r for r in results if is_live(r) and r["tags"].get("Name") == name]
+def live(results):
+    return [r for r in results if is_live(r)]
 
 
 def ambiguity_message(name, fs_id, ids):
-    return (
-        f"{len(ids)} access points of {fs_id} are named {name!r}: {', '.join(sorted(ids))}. Pass access_point_id "
-        "to choose one (and delete or rename the others); the module never guesses."
+    return naming.ambiguity_message(
+        f"access points of {fs_id} are named {name!r}",
+        ids,
+        "Pass access_point_id to choose one (and delete or rename the others)",
     )
 
 
-def select(results, tags):
-    """Results carrying every tag in `tags` (info module filter)."""
-    if not tags:
-        return results
-    return [r for r in results if all(r["tags"].get(k) == v for k, v in tags.items())]
+def missing_file_system_message(value, region):
+    where = f"in region {region}"
+    if arns.is_arn(value):
+        where += f" (the ARN names account {arns.arn_parts(value)[3]}; the credentials must be of that account)"
+    return f"file_system {value} does not exist {where}. Create it first, or check the ID."
 
 
-# --- desired state and comparison ----------------------------------------------------------------
+def select(results, fs_id=None, name=None, wanted_tags=None):
+    """The results of file system `fs_id`, named `name`, carrying every tag in `wanted_tags` (info module
+    filters; None filters nothing)."""
+    return [
+        r
+        for r in results
+        if (not fs_id or r["file_system_id"] == fs_id)
+        and (name is None or r["tags"].get("Name") == name)
+        and all(r["tags"].get(k) == v for k, v in (wanted_tags or {}).items())
+    ]
+
+
+# --- pure: desired state and comparison --------------------------------------------------------------
 
 
 def desired_sections(params):
@@ -294,14 +309,14 @@ def desired_sections(params):
     return sections
 
 
-def current_sections(result, wanted):
+def current_sections(current, wanted):
     """The same sections of an existing access point (a to_result dict), in the same normalized shape."""
     sections = {}
     if "posix_user" in wanted:
-        posix = result["posix_user"]
+        posix = current["posix_user"]
         sections["posix_user"] = None if posix is None else dict(posix, secondary_gids=sorted(posix["secondary_gids"]))
     if "root_directory" in wanted:
-        root = result["root_directory"]
+        root = current["root_directory"]
         section = {"path": normalize_path(root["path"])}
         if "creation_info" in wanted["root_directory"]:
             info = root["creation_info"]
@@ -312,32 +327,14 @@ def current_sections(result, wanted):
     return sections
 
 
-def differences(before, after, prefix=""):
-    """`field: current -> desired` for every leaf that differs, with dotted option names."""
-    if isinstance(before, dict) and isinstance(after, dict):
-        found = []
-        for key in after:
-            found.extend(differences(before.get(key), after[key], f"{prefix}.{key}" if prefix else key))
-        return found
-    return [] if before == after else [f"{prefix}: {before!r} -> {after!r}"]
-
-
-def tag_plan(current, tags, purge, name):
-    """(tags to set, keys to remove, resulting tags). Name follows `name`; without `name` it is left alone,
-    so purge_tags can never strip the tag that identifies the access point."""
-    desired = dict(tags or {})
-    if name is not None:
-        desired["Name"] = name
-    if tags is None:
-        purge = False
-    to_set, to_remove = compare_aws_tags(current, desired, purge_tags=purge)
-    to_set = dict(sorted(to_set.items()))  # compare_aws_tags goes through sets; keep requests stable
-    to_remove = sorted(k for k in to_remove if name is not None or k != "Name")
-    result = dict(current)
-    result.update(to_set)
-    for key in to_remove:
-        result.pop(key, None)
-    return to_set, to_remove, result
+def plan_tags(current, params):
+    """tags.plan for the arguments: the Name tag follows `name`; without `name` it is left alone, and
+    without `tags` nothing else changes, so purge_tags can never strip the tag that identifies the
+    access point."""
+    desired = params["tags"]
+    if params["name"] is not None:
+        desired = dict(desired or {}, Name=params["name"])
+    return tags.plan(current, desired, params["purge_tags"] and params["tags"] is not None, keep=IDENTITY_TAGS)
 
 
 def compare(current, params, fs_id):
@@ -349,18 +346,28 @@ def compare(current, params, fs_id):
     have = current_sections(current, wanted)
     for section in wanted:
         create_only.add(section, have[section], wanted[section])
-    _set, _remove, tags = tag_plan(current["tags"], params["tags"], params["purge_tags"], params["name"])
-    in_place.add("tags", current["tags"], tags)
+    in_place.add("tags", current["tags"], plan_tags(current["tags"], params)[2])
     return in_place, create_only
 
 
-def replacement_message(access_point_id, create_only):
-    diff = create_only.diff(only_changed=True)
-    details = "; ".join(differences(diff["before"], diff["after"]))
-    return (
-        f"Access point {access_point_id} cannot be changed in place ({details}). EFS can only change an access "
-        "point's tags; set allow_replacement=true to delete it and create it again (clients mounting it by ID "
-        "must then use the new ID)."
+def merged_diff(*changes):
+    """One diff of several Changes (create-only and in-place fields side by side)."""
+    diff = {"before": {}, "after": {}}
+    for change in changes:
+        part = change.diff()
+        diff["before"].update(part["before"])
+        diff["after"].update(part["after"])
+    return diff
+
+
+def refuse(access_point_id, create_only):
+    """The Failure for create-only changes while allow_replacement is false."""
+    refuse_replacement(
+        "Access point",
+        access_point_id,
+        create_only,
+        "clients mounting it by ID must then use the new ID",
+        why="EFS can only change an access point's tags.",
     )
 
 
@@ -370,24 +377,22 @@ def desired_result(params, fs_id):
     root = wanted.get("root_directory", {"path": "/"})
     info = (params.get("root_directory") or {}).get("creation_info")
     posix = params.get("posix_user")
-    _set, _remove, tags = tag_plan({}, params["tags"], True, params["name"])
     return {
         "access_point_id": None,
         "access_point_arn": None,
         "file_system_id": fs_id,
         "name": params["name"],
-        "posix_user": None
-        if posix is None
-        else {
-            "uid": posix["uid"],
-            "gid": posix["gid"],
-            "secondary_gids": list(posix.get("secondary_gids") or []),
-        },
+        "posix_user": None if posix is None else posix_result(posix["uid"], posix["gid"], posix.get("secondary_gids")),
         "root_directory": {"path": root["path"], "creation_info": None if info is None else dict(info)},
         "life_cycle_state": None,
         "owner_id": None,
-        "tags": tags,
+        "tags": plan_tags({}, params)[2],
     }
+
+
+def retagged(current, new_tags):
+    """What a tag update makes of `current` (check mode reports it without writing)."""
+    return dict(current, tags=new_tags, name=new_tags.get("Name", current["name"]))
 
 
 def client_token(fs_id, name, params, salt=None):
@@ -415,9 +420,9 @@ def create_params(params, fs_id, token):
                 "OwnerGid": info["owner_gid"],
                 "Permissions": info["permissions"],
             }
-    _set, _remove, tags = tag_plan({}, params["tags"], True, params["name"])
-    if tags:
-        create["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+    new_tags = plan_tags({}, params)[2]
+    if new_tags:
+        create["Tags"] = ansible_dict_to_boto3_tag_list(new_tags)
     return create
 
 
@@ -435,7 +440,233 @@ def with_current(params, current):
     merged["root_directory"] = root
     if merged.get("name") is None:
         merged["name"] = current["name"]
-    _set, _remove, merged["tags"] = tag_plan(
-        current["tags"], params.get("tags"), params.get("purge_tags", True), merged["name"]
-    )
+    merged["tags"] = plan_tags(current["tags"], merged)[2]
     return merged
+
+
+def result(changed, access_point, replaced=False, diff=None):
+    found = dict(changed=changed, access_point=access_point, replaced=replaced)
+    if diff is not None:
+        found["diff"] = diff
+    return found
+
+
+# --- flow: reads, the plan above, writes -------------------------------------------------------------
+
+WAIT_INTERVAL = 2
+
+
+def resolve_file_system(module, client):
+    """The file system's ID; None when not given, or missing with state=absent (a Failure otherwise)."""
+    value = module.params["file_system"]
+    if not value:
+        return None
+    fs_id = arns.id_of(value)
+    if efs_api.describe_file_system(client, fs_id):
+        return fs_id
+    if module.params.get("state") == "absent":
+        return None
+    raise Failure(missing_file_system_message(value, module.region))
+
+
+def read(client, access_point_id):
+    described = efs_api.describe_access_point(client, access_point_id)
+    return to_result(described) if described else None
+
+
+def list_results(client, fs_id):
+    return [to_result(d) for d in efs_api.describe_access_points(client, file_system_id=fs_id)]
+
+
+def find(client, params, fs_id):
+    """The existing live access point (result shape) or None; a Failure when its name is ambiguous."""
+    if params["access_point_id"]:
+        current = read(client, arns.id_of(params["access_point_id"]))
+        return current if current and is_live(current) else None
+    if not fs_id:
+        return None
+    matches = naming.named(live(list_results(client, fs_id)), params["name"], key="name")
+    return naming.single(matches, lambda m: ambiguity_message(params["name"], fs_id, [x["access_point_id"] for x in m]))
+
+
+def wait_until(module, client, ap_id, done, advice, created=False):
+    """Poll the access point until `done(description or None)`; a Failure when wait_timeout runs out
+    (after a create, with changed=True and the access point as it is)."""
+    timeout = module.params["wait_timeout"]
+    value, finished = wait_for(lambda: efs_api.describe_access_point(client, ap_id), done, timeout, WAIT_INTERVAL)
+    if not finished:
+        extra = dict(changed=True, access_point=to_result(value)) if created else {}
+        raise Failure(
+            f"Access point {ap_id} is still {value.get('LifeCycleState')} after {timeout} seconds; raise "
+            f"wait_timeout, or set wait=false{advice}.",
+            **extra,
+        )
+    return value
+
+
+def wait_available(module, client, described):
+    if described.get("LifeCycleState") == "available" or not module.params["wait"]:
+        return described
+    ap_id = described["AccessPointId"]
+    value = wait_until(
+        module, client, ap_id, lambda d: not d or d.get("LifeCycleState") != "creating", " and check it later", True
+    )
+    if not value or value.get("LifeCycleState") != "available":
+        state = value.get("LifeCycleState") if value else "gone"
+        raise Failure(f"Access point {ap_id} did not become available: it is {state}.")
+    return value
+
+
+def wait_deleted(module, client, ap_id):
+    if module.params["wait"]:
+        wait_until(module, client, ap_id, lambda d: not d or d.get("LifeCycleState") == "deleted", "")
+
+
+def create(module, client, params, fs_id):
+    """Create the access point described by `params`; in check mode, predict it."""
+    if module.check_mode:
+        return desired_result(params, fs_id)
+    token = client_token(fs_id, params["name"], params)
+    created = efs_api.create_access_point(client, create_params(params, fs_id, token))
+    if created.get("AlreadyExists"):
+        earlier = efs_api.describe_access_point(client, created["AccessPointId"])
+        if earlier and is_live(earlier) and to_result(earlier)["name"] == params["name"]:
+            # The same create, made moments ago by a retried or concurrent run: adopt it.
+            created = earlier
+            to_set, to_remove, _tags = plan_tags(to_result(earlier)["tags"], params)
+            tags.apply(efs_api, client, earlier["AccessPointId"], to_set, to_remove)
+        else:
+            # The token names an access point that is gone or was renamed: a token of its own frees it.
+            token = client_token(fs_id, params["name"], params, salt=created["AccessPointId"])
+            created = efs_api.create_access_point(client, create_params(params, fs_id, token))
+            if created.get("AlreadyExists"):
+                raise Failure(
+                    f"EFS refused the client token {token}: access point {created['AccessPointId']} "
+                    "already used it. Delete that access point or pick another name."
+                )
+    return to_result(wait_available(module, client, created))
+
+
+def delete(module, client, ap_id):
+    if module.check_mode:
+        return
+    efs_api.delete_access_point(client, ap_id)
+    wait_deleted(module, client, ap_id)
+
+
+def replace_access_point(module, client, current, fs_id):
+    """Create-before-delete (changes.replace). The new access point keeps what the arguments omit; its
+    create-only sections differ, so its client token does too. When the old one cannot be deleted the
+    Failure says that the new one exists."""
+    params = with_current(module.params, current)
+    old = current["access_point_id"]
+    new = {}
+
+    def create_new():
+        new.update(create(module, client, params, fs_id or current["file_system_id"]))
+        return new
+
+    def delete_old():
+        try:
+            delete(module, client, old)
+        except (Failure, AnsibleAWSError) as err:
+            raise Failure(
+                f"Created access point {new['access_point_id']} to replace {old}, but deleting {old} failed: {err} "
+                f"Until {old} is gone both are named {params['name']!r}; delete it, then run again.",
+                changed=True,
+                access_point=new,
+                replaced=True,
+            ) from err
+
+    return replace(create_new, delete_old, module.check_mode)
+
+
+def check_pinned(module, current, fs_id):
+    """With access_point_id and state=absent, refuse to delete an access point other arguments contradict."""
+    params = module.params
+    if params["name"] is not None and current["name"] != params["name"]:
+        raise Failure(
+            f"Access point {current['access_point_id']} is named {current['name']!r}, not {params['name']!r}; "
+            "refusing to delete it. Fix name or access_point_id."
+        )
+    if params["file_system"] and fs_id != current["file_system_id"]:
+        raise Failure(
+            f"Access point {current['access_point_id']} belongs to {current['file_system_id']}, not "
+            f"{params['file_system']}; refusing to delete it."
+        )
+
+
+def check_rename(module, client, current):
+    """A rename must not give the access point a name another access point of the file system has."""
+    name = module.params["name"]
+    if name is None or current["name"] == name:
+        return
+    others = [
+        r
+        for r in live(list_results(client, current["file_system_id"]))
+        if r["access_point_id"] != current["access_point_id"]
+    ]
+    taken = [r["access_point_id"] for r in naming.named(others, name, key="name")]
+    if taken:
+        raise Failure(
+            f"Cannot rename {current['access_point_id']} to {name!r}: {', '.join(taken)} of "
+            f"{current['file_system_id']} already has that name, and names must identify one access point."
+        )
+
+
+def ensure_absent(module, client, current, fs_id):
+    if not current:
+        return result(False, {})
+    if module.params["access_point_id"]:
+        check_pinned(module, current, fs_id)
+    delete(module, client, current["access_point_id"])
+    return result(True, {}, diff=deletion_diff(current))
+
+
+def ensure_present(module, client, current, fs_id):
+    params = module.params
+    if not current:
+        if params["access_point_id"]:
+            raise Failure(
+                f"access_point_id {params['access_point_id']} does not exist; omit it (and give file_system "
+                "and name) to create a new access point."
+            )
+        access_point = create(module, client, params, fs_id)
+        return result(True, access_point, diff=creation_diff(access_point))
+    in_place, create_only = compare(current, params, fs_id)
+    if create_only.changed:
+        if not params["allow_replacement"]:
+            refuse(current["access_point_id"], create_only)
+        access_point = replace_access_point(module, client, current, fs_id)
+        return result(True, access_point, replaced=True, diff={"before": current, "after": access_point})
+    diff = merged_diff(create_only, in_place)
+    if not in_place.changed:
+        return result(False, current, diff=diff)
+    check_rename(module, client, current)
+    to_set, to_remove, new_tags = plan_tags(current["tags"], params)
+    if module.check_mode:
+        return result(True, retagged(current, new_tags), diff=diff)
+    tags.apply(efs_api, client, current["access_point_id"], to_set, to_remove)
+    return result(True, read(client, current["access_point_id"]), diff=diff)
+
+
+def run(module):
+    client = module.client("efs")
+    fs_id = resolve_file_system(module, client)
+    current = find(client, module.params, fs_id)
+    if module.params["state"] == "absent":
+        return ensure_absent(module, client, current, fs_id)
+    return ensure_present(module, client, current, fs_id)
+
+
+def run_info(module):
+    """efs_access_point_info: one access point by ID, those of a file system, or all, filtered."""
+    params = module.params
+    client = module.client("efs")
+    fs_id = resolve_file_system(module, client)
+    if params["access_point_id"]:
+        described = efs_api.describe_access_points(client, access_point_id=arns.id_of(params["access_point_id"]))
+    else:
+        described = efs_api.describe_access_points(client, file_system_id=fs_id)
+    found = select([to_result(d) for d in described], fs_id, params["name"], params["tags"])
+    return dict(changed=False, access_points=found)
