@@ -238,11 +238,20 @@ options:
                 choices: [ERRORS_ONLY, SUCCESSES_AND_ERRORS]
   wait:
     description:
-      - Wait until a new task leaves C(CREATING) (becomes C(AVAILABLE)). A task cannot be started before.
+      - Wait until a new task is C(AVAILABLE); a task cannot be started before. A new task is C(CREATING)
+        first and may then report C(UNAVAILABLE) for a while before it becomes C(AVAILABLE); the module waits
+        through both, and stops waiting at any other status.
+      - When O(wait_timeout) passes while the new task is still C(CREATING) or C(UNAVAILABLE), the module
+        fails naming the status (for C(UNAVAILABLE) with DataSync's error code and detail), with
+        C(changed=true) and the task; a re-run finds the task by name.
+      - With V(false), the new task is returned as soon as DataSync describes it (usually C(CREATING)); the
+        module fails if DataSync already reports it C(UNAVAILABLE).
+      - An existing task that is still C(CREATING) is waited for too before it is compared.
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait for O(wait).
+    description:
+      - Seconds to wait for O(wait) (for a new task, through C(CREATING) and C(UNAVAILABLE) together).
     type: int
     default: 300
 extends_documentation_fragment:
@@ -255,9 +264,14 @@ extends_documentation_fragment:
   - amazon.aws.boto3
 notes:
   - Supports check mode and diff mode. A second run with the same arguments makes no write call.
-  - A replacement (O(allow_replacement=true)) deletes the task and creates it again with the same name,
-    filters, schedule, log group, task report and tags (each as given, else as the old task had them) and
-    only the options you set; anything that refers to the old task ARN must be updated.
+  - A replacement (O(allow_replacement=true)) creates a new task with the same name, filters, schedule, log
+    group, task report and tags (each as given, else as the old task had them) and only the options you set,
+    then deletes the old task as soon as the new one exists (before waiting for it); anything that refers to
+    the old task ARN must be updated.
+  - DataSync's C(CreateTask) takes no idempotency token, so it is not retried after an C(InternalException)
+    (the task may have been made anyway). The module then looks for the task by name instead and, when
+    exactly one task with that name, those locations and that mode exists, uses it (with a warning);
+    otherwise it reports the error.
   - The task's C(ManifestConfig) is not managed and is left as it is.
 """
 
@@ -396,578 +410,43 @@ task:
       type: dict
       sample: {"project": "lakedrop"}
 replaced:
-  description: Whether the task was deleted and created again (O(allow_replacement=true)).
+  description: Whether a new task replaced the old one (O(allow_replacement=true)).
   returned: always
   type: bool
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import filters
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import naming
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import tags
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task as tk
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_options
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import Changes
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import creation_diff
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import deletion_diff
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_report
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
 
-LOCATION_HINT = {
-    "efs_file_system": "create a DataSync EFS location for it (lakedrop.delivery.datasync_location_efs) and pass its location_arn",
-    "efs_file_system_id": "create a DataSync EFS location for it (lakedrop.delivery.datasync_location_efs) and pass its location_arn",
-    "s3_bucket": "create a DataSync S3 location for it (lakedrop.delivery.datasync_location_s3) and pass its location_arn",
-    "s3_bucket_id": "create a DataSync S3 location for it (lakedrop.delivery.datasync_location_s3) and pass its location_arn",
-    "s3_access_point": "create a DataSync S3 location for it (lakedrop.delivery.datasync_location_s3) and pass its location_arn",
-}
-ENHANCED_LOG_GROUP = "/aws/datasync"
-CREATE_ONLY = ("source_location_arn", "destination_location_arn", "task_mode")
-
-
-# --- validation (before any call) --------------------------------------------------------------------
-
-
-def validate(params, region=None):
-    """Every problem with the arguments, as messages; nothing is called before this is empty."""
-    problems = []
-    if params["name"] is None and not params["task_arn"]:
-        problems.append("name is required unless task_arn is given (the name identifies the task).")
-    problems.append(tk.name_problem(params["name"]))
-    if params["task_arn"]:
-        problems.append(arns.check(params["task_arn"], "datasync_task", "task_arn"))
-        problems.append(region_problem(params["task_arn"], "task_arn", region))
-    for option in ("source_location_arn", "destination_location_arn"):
-        value = params[option]
-        if value:
-            problems.append(location_arn_problem(value, option))
-            problems.append(region_problem(value, option, region))
-    if params["source_location_arn"] and params["source_location_arn"] == params["destination_location_arn"]:
-        problems.append(
-            "source_location_arn and destination_location_arn are the same location; a task copies between two."
-        )
-    log_group = params["cloudwatch_log_group_arn"]
-    if log_group:
-        problems.append(arns.check(log_group, "log_group", "cloudwatch_log_group_arn"))
-        problems.append(log_group_mode_problem(log_group, params["task_mode"]))
-    problems.extend(filters.problems(params["includes"], "includes", include=True))
-    problems.extend(filters.problems(params["excludes"], "excludes", include=False))
-    if params["schedule"] is not None:
-        problems.extend(tk.schedule_problems(params["schedule"]["expression"]))
-    # Mode-specific rules wait for the task's mode when task_mode is not given.
-    problems.extend(task_options.problems(managed_options(params), "options", params["task_mode"]))
-    problems.extend(report_config_problems(params["task_report_config"]))
-    return [p for p in problems if p]
-
-
-def location_arn_problem(value, option):
-    problem = arns.check(value, "datasync_location", option)
-    hint = LOCATION_HINT.get(arns.kind_of(value))
-    if problem and hint:
-        problem = f"{problem[:-1]}: {hint}."
-    return problem
-
-
-def region_problem(arn, option, region):
-    if not region or not arns.is_arn(arn) or arn.count(":") < 5:
-        return None
-    arn_region = arns.arn_parts(arn)[2]
-    if arn_region and arn_region != region:
-        return f"{option} {arn} is in region {arn_region}, but the module works in {region}; set region to {arn_region} or use a resource in {region}."
-    return None
-
-
-def log_group_mode_problem(log_group, task_mode):
-    if task_mode != "ENHANCED" or not log_group:
-        return None
-    name = log_group.split(":log-group:", 1)[-1]
-    name = name[:-2] if name.endswith(":*") else name
-    if name != ENHANCED_LOG_GROUP:
-        return f"cloudwatch_log_group_arn: an ENHANCED task must log to the log group {ENHANCED_LOG_GROUP}, not {name}."
-    return None
-
-
-def report_config_problems(config):
-    wanted = tk.strip_none(config or {})
-    if not wanted:
-        return []
-    s3 = (wanted.get("destination") or {}).get("s3") or {}
-    problems = []
-    if not s3.get("s3_bucket_arn") or not s3.get("bucket_access_role_arn"):
-        problems.append(
-            "task_report_config.destination.s3 needs s3_bucket_arn and bucket_access_role_arn (or give task_report_config: {} to remove reports)."
-        )
-    bucket = s3.get("s3_bucket_arn")
-    if bucket and arns.kind_of(bucket) not in ("s3_bucket", "s3_access_point"):
-        problems.append(
-            f"task_report_config.destination.s3.s3_bucket_arn must be an S3 bucket ARN (arn:aws:s3:::NAME) or an "
-            f"S3 access point ARN, but {bucket!r} is {arns.describe(bucket)}."
-        )
-    if s3.get("bucket_access_role_arn"):
-        problems.append(
-            arns.check(
-                s3["bucket_access_role_arn"], "iam_role", "task_report_config.destination.s3.bucket_access_role_arn"
-            )
-        )
-    problems.append(
-        locations.subdirectory_problem(
-            s3.get("subdirectory"), "task_report_config.destination.s3.subdirectory", s3=True
-        )
-    )
-    return [p for p in problems if p]
-
-
-def managed_options(params):
-    return dict((k, v) for k, v in (params["options"] or {}).items() if v is not None)
-
-
-# --- current state --------------------------------------------------------------------------------
-
-
-def find_task(client, params):
-    """DescribeTask of the existing task, or None. Fails (ValueError) when the name is ambiguous."""
-    if params["task_arn"]:
-        return ds_api.describe_task(client, params["task_arn"])
-    matches = naming.named(ds_api.list_tasks(client), params["name"])
-    if len(matches) > 1:
-        raise ValueError(tk.ambiguity_message(params["name"], [m["TaskArn"] for m in matches]))
-    return ds_api.describe_task(client, matches[0]["TaskArn"]) if matches else None
-
-
-def read_task(client, described):
-    return tk.task_from_api(described, ds_api.list_tags(client, described["TaskArn"]))
-
-
-def location_uris(client):
-    return dict((loc["LocationArn"], loc.get("LocationUri")) for loc in ds_api.list_locations(client))
-
-
-# --- desired state and comparison ----------------------------------------------------------------
-
-
-def desired_schedule(spec, current):
-    """The schedule the arguments ask for ({expression, enabled} or None for none)."""
-    expression = spec["expression"]
-    if expression is None:
-        expression = current["expression"] if current else ""
-    if not expression.strip():
-        return None
-    return {"expression": expression.strip(), "enabled": spec["enabled"]}
-
-
-def desired_task(params):
-    """The task a create makes from the arguments (what check mode reports)."""
-    schedule = desired_schedule(params["schedule"], None) if params["schedule"] else None
-    return {
-        "task_arn": None,
-        "name": params["name"],
-        "status": None,
-        "source_location_arn": params["source_location_arn"],
-        "destination_location_arn": params["destination_location_arn"],
-        "cloudwatch_log_group_arn": params["cloudwatch_log_group_arn"] or None,
-        "options": managed_options(params),
-        "includes": list(params["includes"] or []),
-        "excludes": list(params["excludes"] or []),
-        "schedule": schedule,
-        "schedule_details": None,
-        "schedule_disabled_by_service": False,
-        "task_mode": params["task_mode"] or "BASIC",
-        "task_report_config": tk.strip_none(params["task_report_config"] or {}) or None,
-        "creation_time": None,
-        "current_task_execution_arn": None,
-        "error_code": None,
-        "error_detail": None,
-        "tags": params["tags"] or {},
-    }
-
-
-def compare(current, params):
-    """(in-place Changes, create-only Changes) between an existing task and the arguments. Fields the
-    arguments leave out are not compared; equal-meaning spellings are kept as they are in `after`."""
-    in_place, create_only = Changes(), Changes()
-    for key in CREATE_ONLY:
-        if params[key] is not None:
-            create_only.add(key, current[key], params[key])
-    if params["name"] is not None:
-        in_place.add("name", current["name"], params["name"])
-    log_group = params["cloudwatch_log_group_arn"]
-    if log_group is not None:
-        before = current["cloudwatch_log_group_arn"]
-        in_place.add(
-            "cloudwatch_log_group_arn", before, before if tk.same_log_group(before, log_group) else (log_group or None)
-        )
-    wanted = managed_options(params)
-    if wanted:
-        in_place.add("options", dict((k, current["options"].get(k)) for k in wanted), wanted)
-    for key in ("includes", "excludes"):
-        if params[key] is not None:
-            before = current[key]
-            in_place.add(key, before, before if sorted(before) == sorted(params[key]) else list(params[key]))
-    if params["schedule"] is not None:
-        before = current["schedule"]
-        wanted_schedule = desired_schedule(params["schedule"], before)
-        in_place.add("schedule", before, before if tk.same_schedule(before, wanted_schedule) else wanted_schedule)
-    if params["task_report_config"] is not None:
-        before = current["task_report_config"]
-        wanted_report = tk.strip_none(params["task_report_config"])
-        same = (not wanted_report and not before) or bool(
-            wanted_report and before and tk.contains(before, wanted_report)
-        )
-        in_place.add("task_report_config", before, before if same else (wanted_report or None))
-    if params["tags"] is not None:
-        _set, _remove, tag_result = tags.plan(current["tags"], params["tags"], params["purge_tags"])
-        in_place.add("tags", current["tags"], tag_result)
-    return in_place, create_only
-
-
-def predict(current, in_place):
-    """What an in-place update makes of `current` (check mode reports it without writing)."""
-    after = in_place.diff()["after"]
-    task = dict(current)
-    for key in in_place.names:
-        task[key] = after[key]
-    if "options" in in_place.names:
-        task["options"] = dict(current["options"], **after["options"])
-    if "schedule" in in_place.names:
-        task["schedule_details"] = None
-        task["schedule_disabled_by_service"] = False
-    return task
-
-
-def update_params(in_place, described):
-    """UpdateTask arguments for the changed fields (tags are not UpdateTask's business)."""
-    names = in_place.names
-    after = in_place.diff()["after"]
-    update = {}
-    if "name" in names:
-        update["Name"] = after["name"]
-    if "cloudwatch_log_group_arn" in names:
-        update["CloudWatchLogGroupArn"] = after["cloudwatch_log_group_arn"] or ""  # "" removes it
-    if "options" in names:
-        # Send the task's other options too, so nothing unmanaged can fall back to a default.
-        known = set(key for key, _choices in task_options.FIELDS.values())
-        current = dict((k, v) for k, v in (described.get("Options") or {}).items() if k in known)
-        update["Options"] = dict(current, **task_options.to_api(after["options"]))
-    for key, api_key in (("includes", "Includes"), ("excludes", "Excludes")):
-        if key in names:
-            update[api_key] = filters.to_api(after[key])  # [] removes the filter
-    if "schedule" in names:
-        update["Schedule"] = tk.schedule_to_api(after["schedule"])
-    if "task_report_config" in names:
-        update["TaskReportConfig"] = tk.report_config_to_api(after["task_report_config"])  # {} removes it
-    return update
-
-
-def create_params(desired, wanted_options):
-    create = {
-        "SourceLocationArn": desired["source_location_arn"],
-        "DestinationLocationArn": desired["destination_location_arn"],
-    }
-    if desired["name"]:
-        create["Name"] = desired["name"]
-    if desired["task_mode"]:
-        create["TaskMode"] = desired["task_mode"]
-    if desired["cloudwatch_log_group_arn"]:
-        create["CloudWatchLogGroupArn"] = desired["cloudwatch_log_group_arn"]
-    if wanted_options:
-        create["Options"] = task_options.to_api(wanted_options)
-    if desired["includes"]:
-        create["Includes"] = filters.to_api(desired["includes"])
-    if desired["excludes"]:
-        create["Excludes"] = filters.to_api(desired["excludes"])
-    if desired["schedule"]:
-        create["Schedule"] = tk.schedule_to_api(desired["schedule"])
-    if desired["task_report_config"]:
-        create["TaskReportConfig"] = tk.report_config_to_api(desired["task_report_config"])
-    if desired["tags"]:
-        create["Tags"] = ansible_dict_to_boto3_tag_list(desired["tags"])
-    return create
-
-
-# --- checks that need read calls (still before any write) ------------------------------------------
-
-
-def create_problems(client, desired, params, region):
-    """Problems with creating `desired`: its locations must exist; options are judged against the
-    destination's type and DataSync's defaults."""
-    missing = [o for o in ("source_location_arn", "destination_location_arn") if not desired[o]]
-    if missing:
-        return [
-            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required to create task {desired['name']!r} "
-            "(no task has that name yet)."
-        ]
-    uris = location_uris(client)
-    problems = []
-    for option in ("source_location_arn", "destination_location_arn"):
-        if desired[option] not in uris:
-            problems.append(
-                f"{option} {desired[option]} does not exist in this account and region ({region}); create the "
-                "location first or check the ARN."
-            )
-    problems.extend(
-        task_options.problems(
-            managed_options(params),
-            "options",
-            desired["task_mode"],
-            tk.location_type(uris.get(desired["destination_location_arn"])),
-            task_options.DEFAULTS,
-        )
-    )
-    problems.append(log_group_mode_problem(desired["cloudwatch_log_group_arn"], desired["task_mode"]))
-    problems.append(schedule_expression_problem(params, None))
-    return [p for p in problems if p]
-
-
-def update_problems(client, current, params, in_place):
-    problems = []
-    if "options" in in_place.names:
-        destination_type = tk.location_type(location_uris(client).get(current["destination_location_arn"]))
-        problems.extend(
-            task_options.problems(
-                managed_options(params), "options", current["task_mode"], destination_type, current["options"]
-            )
-        )
-    if "cloudwatch_log_group_arn" in in_place.names:
-        problems.append(log_group_mode_problem(params["cloudwatch_log_group_arn"], current["task_mode"]))
-    problems.append(schedule_expression_problem(params, current["schedule"]))
-    if "name" in in_place.names:
-        others = [
-            t["TaskArn"]
-            for t in naming.named(ds_api.list_tasks(client), params["name"])
-            if t["TaskArn"] != current["task_arn"]
-        ]
-        if others:
-            problems.append(
-                f"Cannot rename task {current['task_arn']} to {params['name']!r}: {', '.join(others)} already has "
-                "that name, and the name identifies a task. Rename or delete that task first."
-            )
-    return [p for p in problems if p]
-
-
-def schedule_expression_problem(params, current_schedule):
-    spec = params["schedule"]
-    if spec is not None and spec["expression"] is None and not current_schedule:
-        return "schedule.expression is required: the task has no schedule yet to enable or disable."
-    return None
-
-
-def schedule_warning(current, params, changing, check_mode):
-    """A warning when DataSync disabled the schedule itself (quoting its reason)."""
-    if not current["schedule_disabled_by_service"]:
-        return None
-    details = current["schedule_details"] or {}
-    said = f"DataSync disabled the schedule of task {current['task_arn']} itself (at {details.get('status_update_time')}): {details.get('disabled_reason')!r}."
-    wanted = params["schedule"]
-    if wanted is None:
-        return f"{said} Set schedule.enabled=true to re-enable it once the cause is fixed."
-    if changing and wanted["enabled"]:
-        verb = "would be re-enabled (check mode)" if check_mode else "was re-enabled"
-        return f"{said} The schedule {verb} as requested; fix the cause or DataSync will disable it again."
-    return None
-
-
-# --- actions --------------------------------------------------------------------------------------
-
-
-def ensure_absent(module, client, described):
-    if not described:
-        return dict(changed=False, task={}, replaced=False)
-    current = read_task(client, described)
-    if not module.check_mode:
-        ds_api.delete_task(client, described["TaskArn"])
-    return dict(changed=True, task={}, replaced=False, diff=deletion_diff(current))
-
-
-def create(module, client, desired, wanted_options, created=None):
-    """Create the task (unless check mode), call `created()` (a replacement deletes the old task there),
-    wait for the new one if asked, and return it."""
-    if module.check_mode:
-        return desired
-    params = module.params
-    arn = ds_api.create_task(client, create_params(desired, wanted_options), params["propagation_timeout"])
-    if created:
-        created()
-    described = ds_api.describe_task(client, arn)
-    if params["wait"] and (described is None or described.get("Status") == "CREATING"):
-        described, done = ds_api.wait_until_available(client, arn, params["wait_timeout"])
-        if not done:
-            module.fail_json(
-                msg=f"Task {arn} was created but is still CREATING after {params['wait_timeout']} seconds. Re-run "
-                "later (it will be found by name) or raise wait_timeout.",
-                changed=True,
-                task=read_task(client, described) if described else {"task_arn": arn},
-            )
-    if described is None:
-        module.fail_json(
-            msg=f"Task {arn} was created but DataSync does not describe it yet; re-run to manage it.",
-            changed=True,
-            task={"task_arn": arn},
-        )
-    task = read_task(client, described)
-    if task["status"] == "UNAVAILABLE":
-        module.fail_json(
-            msg=f"Task {arn} was created but DataSync reports it UNAVAILABLE: {task['error_code']} {task['error_detail']}",
-            changed=True,
-            task=task,
-        )
-    return task
-
-
-def ensure_present(module, client, described):
-    params = module.params
-    if not described:
-        if params["task_arn"]:
-            module.fail_json(
-                msg=f"task_arn {params['task_arn']} does not exist; omit it (and give name) to create a new task."
-            )
-        desired = desired_task(params)
-        problems = create_problems(client, desired, params, module.region)
-        if problems:
-            module.fail_json(msg=" ".join(problems), problems=problems)
-        task = create(module, client, desired, managed_options(params))
-        return dict(changed=True, task=task, replaced=False, diff=creation_diff(task))
-
-    if described.get("Status") == "CREATING" and params["wait"] and not module.check_mode:
-        described, _done = ds_api.wait_until_available(client, described["TaskArn"], params["wait_timeout"])
-    current = read_task(client, described)
-    in_place, create_only = compare(current, params)
-
-    if create_only.changed:
-        return replace(module, client, current, in_place, create_only)
-
-    problems = update_problems(client, current, params, in_place)
-    if problems:
-        module.fail_json(msg=" ".join(problems), problems=problems)
-    warning = schedule_warning(current, params, "schedule" in in_place.names, module.check_mode)
-    if not in_place.changed or module.check_mode:
-        if warning:
-            module.warn(warning)
-        task = predict(current, in_place) if in_place.changed else current
-        return dict(changed=in_place.changed, task=task, replaced=False, diff=in_place.diff())
-    arn = current["task_arn"]
-    updates = update_params(in_place, described)
-    if updates:
-        ds_api.update_task(client, arn, updates, params["propagation_timeout"])
-    tags.ensure(ds_api, client, arn, current["tags"], params["tags"], params["purge_tags"])
-    if warning:  # said once the update went through
-        module.warn(warning)
-    return dict(
-        changed=True, task=read_task(client, ds_api.describe_task(client, arn)), replaced=False, diff=in_place.diff()
-    )
-
-
-def replace(module, client, current, in_place, create_only):
-    params = module.params
-    arn = current["task_arn"]
-    if not params["allow_replacement"]:
-        diff = create_only.diff()
-        details = "; ".join(f"{n}: {diff['before'][n]!r} -> {diff['after'][n]!r}" for n in create_only.names)
-        module.fail_json(
-            msg=f"Task {arn} cannot be changed in place ({details}). Set allow_replacement=true to delete and "
-            "recreate it; anything that refers to its ARN must then be updated."
-        )
-    desired = predict(current, in_place)
-    desired.update(create_only.diff()["after"])
-    desired.update(
-        task_arn=None,
-        status=None,
-        creation_time=None,
-        current_task_execution_arn=None,
-        error_code=None,
-        error_detail=None,
-        options=managed_options(params),
-    )
-    problems = create_problems(client, desired, params, module.region)
-    if problems:
-        module.fail_json(msg=" ".join(problems), problems=problems)
-    # The new task is created first: if AWS refuses it, the old one still works.
-    task = create(module, client, desired, managed_options(params), created=lambda: ds_api.delete_task(client, arn))
-    return dict(changed=True, task=task, replaced=True, diff={"before": current, "after": task})
-
-
-def report_level():
-    return dict(
-        type="dict", options=dict(report_level=dict(type="str", choices=["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"]))
-    )
+ARGUMENT_SPEC = dict(
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    name=dict(type="str"),
+    task_arn=dict(type="str"),
+    source_location_arn=dict(type="str"),
+    destination_location_arn=dict(type="str"),
+    task_mode=dict(type="str", choices=task.TASK_MODES),
+    cloudwatch_log_group_arn=dict(type="str"),
+    options=dict(type="dict", options=task_options.argument_spec()),
+    includes=dict(type="list", elements="str"),
+    excludes=dict(type="list", elements="str"),
+    schedule=dict(type="dict", options=dict(expression=dict(type="str"), enabled=dict(type="bool", default=True))),
+    task_report_config=dict(type="dict", options=task_report.argument_spec()),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=300),
+    allow_replacement=dict(type="bool", default=False),
+    propagation_timeout=dict(type="int", default=120),
+    tags=dict(type="dict", aliases=["resource_tags"]),
+    purge_tags=dict(type="bool", default=True),
+)
 
 
 def main():
-    argument_spec = dict(
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        name=dict(type="str"),
-        task_arn=dict(type="str"),
-        source_location_arn=dict(type="str"),
-        destination_location_arn=dict(type="str"),
-        task_mode=dict(type="str", choices=["BASIC", "ENHANCED"]),
-        cloudwatch_log_group_arn=dict(type="str"),
-        options=dict(type="dict", options=task_options.argument_spec()),
-        includes=dict(type="list", elements="str"),
-        excludes=dict(type="list", elements="str"),
-        schedule=dict(
-            type="dict",
-            options=dict(
-                expression=dict(type="str"),
-                enabled=dict(type="bool", default=True),
-            ),
-        ),
-        task_report_config=dict(
-            type="dict",
-            options=dict(
-                destination=dict(
-                    type="dict",
-                    options=dict(
-                        s3=dict(
-                            type="dict",
-                            options=dict(
-                                s3_bucket_arn=dict(type="str"),
-                                bucket_access_role_arn=dict(type="str"),
-                                subdirectory=dict(type="str"),
-                            ),
-                        ),
-                    ),
-                ),
-                output_type=dict(type="str", choices=["SUMMARY_ONLY", "STANDARD"]),
-                report_level=dict(type="str", choices=["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"]),
-                object_version_ids=dict(type="str", choices=["INCLUDE", "NONE"]),
-                overrides=dict(
-                    type="dict",
-                    options=dict(
-                        transferred=report_level(),
-                        verified=report_level(),
-                        deleted=report_level(),
-                        skipped=report_level(),
-                    ),
-                ),
-            ),
-        ),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
-        allow_replacement=dict(type="bool", default=False),
-        propagation_timeout=dict(type="int", default=120),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    problems = validate(module.params, module.region)
-    if problems:
-        module.fail_json(msg=" ".join(problems), problems=problems)
-    client = module.client("datasync")
-    try:
-        described = find_task(client, module.params)
-        if module.params["state"] == "absent":
-            result = ensure_absent(module, client, described)
-        else:
-            result = ensure_present(module, client, described)
-    except ValueError as err:
-        module.fail_json(msg=str(err))
-    except AnsibleAWSError as err:
-        module.fail_json_aws_error(err)
-    if not module._diff:
-        result.pop("diff", None)
-    module.exit_json(**result)
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    run(module, task.run, task.validate)
 
 
 if __name__ == "__main__":

@@ -129,70 +129,22 @@ tasks:
       type: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import naming
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task as tk
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
 
-
-def validate(params):
-    problems = [arns.check(arn, "datasync_task", "task_arns") for arn in params["task_arns"] or []]
-    for option in ("source_location_arn", "destination_location_arn"):
-        if params[option]:
-            problems.append(arns.check(params[option], "datasync_location", option))
-    problems.append(tk.name_problem(params["name"]))
-    return [p for p in problems if p]
-
-
-def candidate_arns(client, params):
-    """Task ARNs to describe: the given ones, else ListTasks narrowed server-side by a location."""
-    if params["task_arns"]:
-        return list(dict.fromkeys(params["task_arns"]))
-    location = params["source_location_arn"] or params["destination_location_arn"]
-    filters = [{"Name": "LocationId", "Operator": "Equals", "Values": [location]}] if location else None
-    listed = ds_api.list_tasks(client, filters)
-    if params["name"] is not None:
-        listed = naming.named(listed, params["name"])
-    return [entry["TaskArn"] for entry in listed]
-
-
-def matches(described, params):
-    if params["name"] is not None and described.get("Name") != params["name"]:
-        return False
-    for option, key in (
-        ("source_location_arn", "SourceLocationArn"),
-        ("destination_location_arn", "DestinationLocationArn"),
-    ):
-        if params[option] and described.get(key) != params[option]:
-            return False
-    return True
+ARGUMENT_SPEC = dict(
+    task_arns=dict(type="list", elements="str", aliases=["task_arn"]),
+    name=dict(type="str"),
+    source_location_arn=dict(type="str"),
+    destination_location_arn=dict(type="str"),
+)
 
 
 def main():
-    argument_spec = dict(
-        task_arns=dict(type="list", elements="str", aliases=["task_arn"]),
-        name=dict(type="str"),
-        source_location_arn=dict(type="str"),
-        destination_location_arn=dict(type="str"),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    problems = validate(module.params)
-    if problems:
-        module.fail_json(msg=" ".join(problems), problems=problems)
-    client = module.client("datasync")
-    tasks = []
-    try:
-        for arn in candidate_arns(client, module.params):
-            described = ds_api.describe_task(client, arn)
-            if described and matches(described, module.params):
-                tasks.append(tk.task_from_api(described, ds_api.list_tags(client, arn)))
-    except AnsibleAWSError as err:
-        module.fail_json_aws_error(err)
-    tasks.sort(key=lambda t: (t["name"] or "", t["task_arn"]))
-    module.exit_json(changed=False, tasks=tasks)
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    run(module, task.run_info, task.validate_info)
 
 
 if __name__ == "__main__":

@@ -4,22 +4,31 @@ stubbed client, and the datasync_task module's validation and comparison functio
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
 import boto3
 import pytest
 import yaml
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from ansible_collections.lakedrop.delivery.plugins.doc_fragments.lakedrop import ModuleDocFragment
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import naming
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task as tk
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_options
-from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task as module
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_report as report
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_schedule as sched
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import Failure
+from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task
+from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task_info
 
 TASK = "arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0"
+OTHER = TASK[:-1] + "1"
 SRC = "arn:aws:datasync:eu-west-1:222222222222:location/loc-0123456789abcdef0"
 DST = "arn:aws:datasync:eu-west-1:222222222222:location/loc-0123456789abcdef1"
+DST2 = "arn:aws:datasync:eu-west-1:222222222222:location/loc-0123456789abcdef2"
 LOGS = "arn:aws:logs:eu-west-1:222222222222:log-group:/lakedrop/datasync"
 
 # --- schedules -------------------------------------------------------------------------------------
@@ -52,11 +61,11 @@ VALID = [
 
 @pytest.mark.parametrize("expression", VALID)
 def test_valid_schedules(expression):
-    assert tk.schedule_problems(expression) == []
+    assert sched.schedule_problems(expression) == []
 
 
 def test_no_schedule_is_fine():
-    assert tk.schedule_problems(None) == []
+    assert sched.schedule_problems(None) == []
 
 
 @pytest.mark.parametrize(
@@ -99,7 +108,7 @@ def test_no_schedule_is_fine():
     ],
 )
 def test_invalid_schedules(expression, words):
-    problems = tk.schedule_problems(expression, "schedule.expression")
+    problems = sched.schedule_problems(expression, "schedule.expression")
     if words is None:
         assert problems == []
     else:
@@ -108,38 +117,38 @@ def test_invalid_schedules(expression, words):
 
 
 def test_too_frequent_cron_suggests_a_fix():
-    (problem,) = tk.schedule_problems("cron(0/15 8-18 ? * MON-FRI *)")
+    (problem,) = sched.schedule_problems("cron(0/15 8-18 ? * MON-FRI *)")
     assert "e.g. cron(0 8-18 ? * MON-FRI *)" in problem
 
 
 def test_cron_field_values():
-    assert tk.cron_field_values("*", "minutes", 0, 59) == set(range(60))
-    assert tk.cron_field_values("5/15", "minutes", 0, 59) == {5, 20, 35, 50}
-    assert tk.cron_field_values("10-20/5", "minutes", 0, 59) == {10, 15, 20}
-    assert tk.cron_field_values("22-1", "hours", 0, 23) == {22, 23, 0, 1}
-    assert tk.cron_field_values("JAN,mar-APR", "month", 1, 12, tk.MONTHS) == {1, 3, 4}
-    assert tk.cron_field_values("?", "day-of-week", 1, 7, tk.WEEKDAYS) == set()
+    assert sched.cron_field_values("*", "minutes", 0, 59) == set(range(60))
+    assert sched.cron_field_values("5/15", "minutes", 0, 59) == {5, 20, 35, 50}
+    assert sched.cron_field_values("10-20/5", "minutes", 0, 59) == {10, 15, 20}
+    assert sched.cron_field_values("22-1", "hours", 0, 23) == {22, 23, 0, 1}
+    assert sched.cron_field_values("JAN,mar-APR", "month", 1, 12, sched.MONTHS) == {1, 3, 4}
+    assert sched.cron_field_values("?", "day-of-week", 1, 7, sched.WEEKDAYS) == set()
     with pytest.raises(ValueError, match="step"):
-        tk.cron_field_values("*/x", "minutes", 0, 59)
+        sched.cron_field_values("*/x", "minutes", 0, 59)
 
 
 def test_schedule_conversions_and_comparison():
-    assert tk.schedule_from_api(None) is None
-    assert tk.schedule_from_api({"ScheduleExpression": ""}) is None
-    assert tk.schedule_from_api({"ScheduleExpression": "rate(1 hour)", "Status": "DISABLED"}) == {
+    assert sched.schedule_from_api(None) is None
+    assert sched.schedule_from_api({"ScheduleExpression": ""}) is None
+    assert sched.schedule_from_api({"ScheduleExpression": "rate(1 hour)", "Status": "DISABLED"}) == {
         "expression": "rate(1 hour)",
         "enabled": False,
     }
-    assert tk.schedule_to_api(None) == {"ScheduleExpression": ""}
-    assert tk.schedule_to_api({"expression": " rate(1 hour) ", "enabled": True}) == {
+    assert sched.schedule_to_api(None) == {"ScheduleExpression": ""}
+    assert sched.schedule_to_api({"expression": " rate(1 hour) ", "enabled": True}) == {
         "ScheduleExpression": "rate(1 hour)",
         "Status": "ENABLED",
     }
-    assert tk.normalize_expression(" cron( 0  2 * * ? * ) ") == "cron(0 2 * * ? *)"
+    assert sched.normalize_expression(" cron( 0  2 * * ? * ) ") == "cron(0 2 * * ? *)"
     on = {"expression": "cron(0 2 * * ? *)", "enabled": True}
-    assert tk.same_schedule(on, {"expression": "cron( 0 2 * * ? *)", "enabled": True})
-    assert not tk.same_schedule(on, dict(on, enabled=False))
-    assert not tk.same_schedule(on, None) and tk.same_schedule(None, None)
+    assert sched.same_schedule(on, {"expression": "cron( 0 2 * * ? *)", "enabled": True})
+    assert not sched.same_schedule(on, dict(on, enabled=False))
+    assert not sched.same_schedule(on, None) and sched.same_schedule(None, None)
 
 
 # --- names, log groups, report configuration --------------------------------------------------------
@@ -181,21 +190,21 @@ def test_report_config_round_trip_and_contains():
         "object_version_ids": None,
         "overrides": {"transferred": {"report_level": None}, "verified": None, "deleted": None, "skipped": None},
     }
-    api = tk.report_config_to_api(config)
+    api = report.to_api(config)
     assert api == {
         "Destination": {"S3": {"S3BucketArn": "arn:aws:s3:::r", "BucketAccessRoleArn": "arn:aws:iam::2:role/r"}},
         "ReportLevel": "ERRORS_ONLY",
     }
-    assert tk.report_config_from_api(api) == tk.strip_none(config)
-    assert tk.report_config_to_api(None) == {} and tk.report_config_from_api({}) is None
+    assert report.from_api(api) == report.strip_none(config)
+    assert report.to_api(None) == {} and report.from_api({}) is None
     current = {
         "destination": {"s3": {"s3_bucket_arn": "arn:aws:s3:::r", "subdirectory": "reports/"}},
         "output_type": "STANDARD",
     }
-    assert tk.contains(current, {"destination": {"s3": {"subdirectory": "reports"}}})
-    assert tk.contains(current, {})
-    assert not tk.contains(current, {"output_type": "SUMMARY_ONLY"})
-    assert not tk.contains(current, {"overrides": {"skipped": {"report_level": "ERRORS_ONLY"}}})
+    assert report.contains(current, {"destination": {"s3": {"subdirectory": "reports"}}})
+    assert report.contains(current, {})
+    assert not report.contains(current, {"output_type": "SUMMARY_ONLY"})
+    assert not report.contains(current, {"overrides": {"skipped": {"report_level": "ERRORS_ONLY"}}})
 
 
 def test_task_from_api():
@@ -291,31 +300,6 @@ def test_create_and_update_pass_parameters(stubbed):
     ds_api.update_task(client, TASK, {"Name": "n"})
 
 
-def test_wait_until_available():
-    answers = iter([{"Status": "CREATING"}, {"Status": "CREATING"}, {"Status": "AVAILABLE"}])
-    now = [0.0]
-
-    class Client:
-        def describe_task(self, TaskArn):
-            return dict(next(answers))
-
-    slept = []
-    described, done = ds_api.wait_until_available(
-        Client(), TASK, 60, 5, sleep=lambda s: (slept.append(s), now.__setitem__(0, now[0] + s)), clock=lambda: now[0]
-    )
-    assert done and described["Status"] == "AVAILABLE" and slept == [5, 5]
-
-    class Slow:
-        def describe_task(self, TaskArn):
-            return {"Status": "CREATING"}
-
-    now[0] = 0.0
-    described, done = ds_api.wait_until_available(
-        Slow(), TASK, 3, 1, sleep=lambda s: now.__setitem__(0, now[0] + s), clock=lambda: now[0]
-    )
-    assert not done and described["Status"] == "CREATING"
-
-
 # --- the module's pure functions ---------------------------------------------------------------------
 
 
@@ -380,9 +364,9 @@ def test_validate_accepts_a_full_valid_set():
         excludes=["*.tmp"],
         schedule={"expression": "cron(0 2 * * ? *)", "enabled": True},
     )
-    assert module.validate(good, "eu-west-1") == []
+    assert tk.validate(good, "eu-west-1") == []
     assert (
-        module.validate(
+        tk.validate(
             params(state="absent", name=None, task_arn=TASK, source_location_arn=None, destination_location_arn=None)
         )
         == []
@@ -411,13 +395,13 @@ def test_validate_accepts_a_full_valid_set():
     ],
 )
 def test_validate_problems(overrides, words):
-    problems = module.validate(params(**overrides), "eu-west-1")
+    problems = tk.validate(params(**overrides), "eu-west-1")
     assert any(words in p for p in problems), problems
 
 
 def test_compare_only_what_is_set():
     current = current_task()
-    in_place, create_only = module.compare(current, params(source_location_arn=None, destination_location_arn=None))
+    in_place, create_only = tk.compare(current, params(source_location_arn=None, destination_location_arn=None))
     assert not in_place.changed and not create_only.changed
     # equal meanings: log group without ":*", patterns in another order, spacing in the schedule
     same = params(
@@ -426,12 +410,12 @@ def test_compare_only_what_is_set():
         schedule={"expression": "rate( 1 hour )", "enabled": True},
         options=opts(log_level="OFF"),
     )
-    in_place, create_only = module.compare(current, same)
+    in_place, create_only = tk.compare(current, same)
     assert not in_place.changed and not create_only.changed
     changed = params(
         options=opts(log_level="BASIC"), includes=[], cloudwatch_log_group_arn="", tags={"k": "w"}, task_mode="ENHANCED"
     )
-    in_place, create_only = module.compare(current, changed)
+    in_place, create_only = tk.compare(current, changed)
     assert sorted(in_place.names) == ["cloudwatch_log_group_arn", "includes", "options", "tags"]
     assert in_place.diff()["before"]["options"] == {"log_level": "OFF"}
     assert create_only.names == ["task_mode"]
@@ -440,7 +424,7 @@ def test_compare_only_what_is_set():
 def test_update_params_merge_options_and_clear():
     current = current_task()
     described = {"Options": {"VerifyMode": "POINT_IN_TIME_CONSISTENT", "LogLevel": "OFF", "Unknown": "x"}}
-    in_place, _ = module.compare(
+    in_place, _ = tk.compare(
         current,
         params(
             options=opts(log_level="BASIC"),
@@ -449,14 +433,14 @@ def test_update_params_merge_options_and_clear():
             schedule={"expression": "", "enabled": True},
         ),
     )
-    update = module.update_params(in_place, described)
+    update = tk.update_params(in_place, described)
     assert update == {
         "Options": {"VerifyMode": "POINT_IN_TIME_CONSISTENT", "LogLevel": "BASIC"},
         "Includes": [],
         "CloudWatchLogGroupArn": "",
         "Schedule": {"ScheduleExpression": ""},
     }
-    predicted = module.predict(current, in_place)
+    predicted = tk.predict(current, in_place)
     assert (
         predicted["options"]["log_level"] == "BASIC"
         and predicted["options"]["verify_mode"] == "POINT_IN_TIME_CONSISTENT"
@@ -466,9 +450,9 @@ def test_update_params_merge_options_and_clear():
 
 def test_pausing_keeps_the_expression():
     current = current_task()
-    in_place, _ = module.compare(current, params(schedule={"expression": None, "enabled": False}))
+    in_place, _ = tk.compare(current, params(schedule={"expression": None, "enabled": False}))
     assert in_place.diff()["after"]["schedule"] == {"expression": "rate(1 hour)", "enabled": False}
-    assert module.schedule_expression_problem(params(schedule={"expression": None, "enabled": False}), None)
+    assert sched.expression_problem({"expression": None, "enabled": False}, None)
 
 
 def test_schedule_warning_quotes_the_reason():
@@ -477,20 +461,19 @@ def test_schedule_warning_quotes_the_reason():
         schedule_details={"disabled_by": "SERVICE", "disabled_reason": "S3 access denied", "status_update_time": "t"},
         schedule_disabled_by_service=True,
     )
-    enable = params(schedule={"expression": None, "enabled": True})
-    in_place, _ = module.compare(current, enable)
+    enable = {"expression": None, "enabled": True}
+    in_place, _ = tk.compare(current, params(schedule=enable))
     assert in_place.names == ["schedule"]
-    warning = module.schedule_warning(current, enable, True, False)
+    warning = sched.disabled_by_service_warning(current, enable, True, False)
     assert "'S3 access denied'" in warning and "was re-enabled" in warning
-    assert "Set schedule.enabled=true" in module.schedule_warning(current, params(), False, False)
-    assert (
-        module.schedule_warning(current, params(schedule={"expression": None, "enabled": False}), False, False) is None
-    )
-    assert module.schedule_warning(current_task(), params(), False, False) is None
+    assert "would be re-enabled (check mode)" in sched.disabled_by_service_warning(current, enable, True, True)
+    assert "Set schedule.enabled=true" in sched.disabled_by_service_warning(current, None, False, False)
+    assert sched.disabled_by_service_warning(current, {"expression": None, "enabled": False}, False, False) is None
+    assert sched.disabled_by_service_warning(current_task(), None, False, False) is None
 
 
 def test_create_params():
-    desired = module.desired_task(
+    desired = tk.desired_task(
         params(
             options=opts(log_level="BASIC"),
             includes=["/a"],
@@ -499,7 +482,7 @@ def test_create_params():
             task_report_config={"report_level": "ERRORS_ONLY", "destination": None},
         )
     )
-    create = module.create_params(desired, {"log_level": "BASIC"})
+    create = tk.create_params(desired)
     assert create == {
         "SourceLocationArn": SRC,
         "DestinationLocationArn": DST,
@@ -513,29 +496,251 @@ def test_create_params():
     }
 
 
-def test_documentation_matches_argument_spec():
-    """validate-modules compares DOCUMENTATION with the spec; the generated `options` suboptions most of all."""
-    doc = yaml.safe_load(module.DOCUMENTATION)["options"]
-    documented = doc["options"]["suboptions"]
-    spec = task_options.argument_spec()
-    assert sorted(documented) == sorted(spec)
+def test_create_problems_need_known_locations():
+    wanted = params(options=opts(preserve_devices="PRESERVE"))
+    desired = tk.desired_task(wanted)
+    assert tk.missing_locations_problem(desired) is None
+    (problem,) = tk.create_problems(desired, wanted, {SRC: "s3://b/", DST: "efs://eu-west-1.fs-1/"}, "eu-west-1")
+    assert "preserve_devices PRESERVE is not supported when the destination is an EFS location" in problem
+    unknown = tk.create_problems(tk.desired_task(params()), params(), {SRC: "s3://b/"}, "eu-west-1")
+    assert unknown == [
+        f"destination_location_arn {DST} does not exist in this account and region (eu-west-1); create the "
+        "location first or check the ARN."
+    ]
+    bare = tk.desired_task(params(source_location_arn=None, destination_location_arn=None))
+    assert tk.missing_locations_problem(bare) == (
+        "source_location_arn and destination_location_arn are required to create task 't' (no task has that name yet)."
+    )
+
+
+def test_update_problems_judge_options_with_the_task_and_refuse_a_used_name():
+    current = current_task()
+    wanted = params(name="u", options=opts(mtime="NONE", preserve_devices="PRESERVE"))
+    in_place, _ = tk.compare(current, wanted)
+    problems = tk.update_problems(current, wanted, in_place, "EFS", [OTHER])
+    assert len(problems) == 3, problems
+    assert "atime BEST_EFFORT (the task's current or default value" in problems[0]
+    assert "preserve_devices PRESERVE is not supported when the destination is an EFS" in problems[1]
+    assert f"Cannot rename task {TASK} to 'u': {OTHER} already has that name" in problems[2]
+    enhanced = dict(current, task_mode="ENHANCED")
+    other_log_group = params(cloudwatch_log_group_arn=LOGS + "-2")
+    (problem,) = tk.update_problems(enhanced, other_log_group, tk.compare(enhanced, other_log_group)[0])
+    assert "must log to the log group /aws/datasync" in problem
+    assert tk.update_problems(current, params(), tk.compare(current, params())[0]) == []
+
+
+def test_replacement_task_carries_over_what_is_not_managed():
+    current = current_task(
+        status="AVAILABLE", schedule_disabled_by_service=True, schedule_details={"disabled_by": "SERVICE"}
+    )
+    wanted = params(destination_location_arn=DST2, excludes=["*.tmp"], options=opts(log_level="BASIC"))
+    in_place, create_only = tk.compare(current, wanted)
+    task = tk.replacement_task(current, in_place, create_only, wanted)
+    assert task["task_arn"] is None and task["status"] is None and task["schedule_disabled_by_service"] is False
+    assert task["destination_location_arn"] == DST2 and task["excludes"] == ["*.tmp"]
+    assert task["includes"] == ["/a", "/b"] and task["schedule"] == current["schedule"] and task["tags"] == {"k": "v"}
+    assert task["options"] == {"log_level": "BASIC"}  # only the managed options; the others take the defaults
+    assert tk.create_params(task)["DestinationLocationArn"] == DST2
+
+
+def test_report_problems_and_sameness():
+    assert report.problems(None) == [] and report.problems({"destination": None}) == []
+    (problem,) = report.problems({"report_level": "ERRORS_ONLY"})
+    assert "needs s3_bucket_arn and bucket_access_role_arn" in problem
+    assert report.same(None, {}) and not report.same({"report_level": "ERRORS_ONLY"}, {})
+    assert report.same({"report_level": "ERRORS_ONLY", "output_type": "STANDARD"}, {"report_level": "ERRORS_ONLY"})
+    assert not report.same(None, {"report_level": "ERRORS_ONLY"})
+
+
+def test_info_selectors():
+    info = dict(task_arns=None, name=None, source_location_arn=None, destination_location_arn=None)
+    assert tk.validate_info(info) == []
+    problems = tk.validate_info(dict(info, task_arns=[SRC], name="a|b"))
+    assert "must be a DataSync task ARN" in problems[0] and "found '|'" in problems[1]
+    assert tk.list_filters(info) is None
+    assert tk.list_filters(dict(info, destination_location_arn=DST)) == [
+        {"Name": "LocationId", "Operator": "Equals", "Values": [DST]}
+    ]
+    described = {"Name": "t", "SourceLocationArn": SRC, "DestinationLocationArn": DST}
+    assert tk.matches(described, info) and tk.matches(described, dict(info, name="t", source_location_arn=SRC))
+    assert not tk.matches(described, dict(info, name="u"))
+    assert not tk.matches(described, dict(info, destination_location_arn=SRC))
+
+
+FRAGMENT_OPTIONS = {"allow_replacement", "propagation_timeout", "tags", "purge_tags"}
+
+
+def assert_documented(documented, spec, where):
+    assert sorted(documented) == sorted(spec), where
     for name, entry in spec.items():
-        assert documented[name]["type"] == entry["type"], name
-        assert documented[name].get("choices") == entry.get("choices"), name
+        assert documented[name]["type"] == entry["type"], f"{where}.{name}"
+        assert documented[name].get("choices") == entry.get("choices"), f"{where}.{name}"
+        if "options" in entry:
+            assert_documented(documented[name]["suboptions"], entry["options"], f"{where}.{name}")
 
 
-def test_wait_keeps_polling_while_a_new_task_is_not_described_yet():
-    from botocore.exceptions import ClientError
+@pytest.mark.parametrize("module", [datasync_task, datasync_task_info])
+def test_documentation_matches_argument_spec(module):
+    """validate-modules compares DOCUMENTATION with the spec; the generated suboptions most of all. The
+    collection's fragments the module extends must be YAML too (ansible-doc refuses the module otherwise)."""
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    spec = dict((k, v) for k, v in module.ARGUMENT_SPEC.items() if k not in FRAGMENT_OPTIONS)
+    assert_documented(doc["options"], spec, module.__name__)
+    for fragment in doc["extends_documentation_fragment"]:
+        if fragment.startswith("lakedrop.delivery.lakedrop"):
+            attribute = (fragment.split(".")[3:] or ["documentation"])[0].upper()
+            assert isinstance(yaml.safe_load(getattr(ModuleDocFragment, attribute)), dict), fragment
 
-    answers = iter(["missing", "AVAILABLE"])
 
-    class Client:
-        def describe_task(self, TaskArn):
-            status = next(answers)
-            if status == "missing":
-                error = {"Error": {"Code": "InvalidRequestException", "Message": f"Sync task {TaskArn} is not found."}}
-                raise ClientError(error, "DescribeTask")
-            return {"Status": status}
+# --- a task just created: waiting through CREATING and UNAVAILABLE, adopting after InternalException --
 
-    described, done = ds_api.wait_until_available(Client(), TASK, 10, 1, sleep=lambda s: None, clock=lambda: 0.0)
-    assert done and described == {"Status": "AVAILABLE"}
+
+class Clock:
+    """A fake clock: sleeping moves it on at once."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.slept = []
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def __call__(self):
+        return self.now
+
+
+class FakeTasks:
+    """A DataSync client whose DescribeTask answers `statuses` in turn, the last one for ever (None: not
+    found yet), and which lists no tags."""
+
+    def __init__(self, *statuses):
+        self.statuses = list(statuses)
+
+    def describe_task(self, TaskArn):
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        if status is None:
+            error = {"Error": {"Code": "InvalidRequestException", "Message": f"Sync task {TaskArn} is not found."}}
+            raise ClientError(error, "DescribeTask")
+        described = {"TaskArn": TaskArn, "Name": "t", "Status": status}
+        if status == "UNAVAILABLE":
+            described.update(ErrorCode="AgentNotConnected", ErrorDetail="The agent is offline.")
+        return described
+
+    def get_paginator(self, name):
+        assert name == "list_tags_for_resource"
+        return SimpleNamespace(paginate=lambda **_: SimpleNamespace(build_full_result=lambda: {"Tags": []}))
+
+
+def test_wait_until_available():
+    clock = Clock()
+    described, done = ds_api.wait_until_available(
+        FakeTasks("CREATING", "CREATING", "AVAILABLE"), TASK, 60, 5, sleep=clock.sleep, clock=clock
+    )
+    assert done and described["Status"] == "AVAILABLE" and clock.slept == [5, 5]
+    described, done = ds_api.wait_until_available(FakeTasks("CREATING"), TASK, 3, 1, sleep=clock.sleep, clock=clock)
+    assert not done and described["Status"] == "CREATING"
+    # a task not described yet (eventual consistency) is polled on
+    described, done = ds_api.wait_until_available(
+        FakeTasks(None, "AVAILABLE"), TASK, 10, 1, sleep=clock.sleep, clock=clock
+    )
+    assert done and described["Status"] == "AVAILABLE"
+    # only CREATING unless told: an existing UNAVAILABLE task is not waited for
+    assert ds_api.wait_until_available(FakeTasks("UNAVAILABLE", "AVAILABLE"), TASK, 10, 1)[0]["Status"] == "UNAVAILABLE"
+
+
+@pytest.mark.parametrize(
+    ("statuses", "status", "slept"),
+    [
+        (("CREATING", "CREATING", "UNAVAILABLE", "UNAVAILABLE", "AVAILABLE"), "AVAILABLE", [1, 1, 1]),
+        ((None, "CREATING", "AVAILABLE"), "AVAILABLE", [1]),
+        (("AVAILABLE",), "AVAILABLE", []),
+        (("UNAVAILABLE", "RUNNING"), "RUNNING", []),  # an unexpected status ends the wait; reported as it is
+    ],
+)
+def test_a_new_task_is_waited_for_through_creating_and_unavailable(statuses, status, slept):
+    clock = Clock()
+    task = tk.settle(FakeTasks(*statuses), TASK, True, 300, sleep=clock.sleep, clock=clock)
+    assert task["task_arn"] == TASK and task["status"] == status and clock.slept == slept
+
+
+@pytest.mark.parametrize(
+    ("statuses", "message"),
+    [
+        (
+            ("CREATING", "UNAVAILABLE"),
+            f"Task {TASK} was created but is still UNAVAILABLE after 5 seconds (AgentNotConnected: The agent is "
+            "offline.). Re-run later (it will be found by name) or raise wait_timeout.",
+        ),
+        (("CREATING",), f"Task {TASK} was created but is still CREATING after 5 seconds. Re-run later"),
+        ((None,), f"Task {TASK} was created but DataSync does not describe it yet"),
+    ],
+)
+def test_a_new_task_that_does_not_settle_in_time_fails_with_the_task(statuses, message):
+    clock = Clock()
+    with pytest.raises(Failure) as failed:
+        tk.settle(FakeTasks(*statuses), TASK, True, 5, sleep=clock.sleep, clock=clock)
+    assert failed.value.msg.startswith(message) and failed.value.result["changed"] is True
+    assert failed.value.result["task"]["task_arn"] == TASK and clock.now == 5
+    if statuses[-1]:
+        assert failed.value.result["task"]["status"] == statuses[-1]
+
+
+def test_without_wait_a_new_task_is_reported_as_it_is():
+    clock = Clock()
+    task = tk.settle(FakeTasks("CREATING", "AVAILABLE"), TASK, False, 300, sleep=clock.sleep, clock=clock)
+    assert task["status"] == "CREATING"
+    with pytest.raises(Failure, match=r"DataSync reports it UNAVAILABLE: AgentNotConnected The agent is offline\.$"):
+        tk.settle(FakeTasks("UNAVAILABLE", "AVAILABLE"), TASK, False, 300, sleep=clock.sleep, clock=clock)
+    assert clock.slept == []
+    assert tk.unsettled_message(TASK, {"Status": "QUEUED"}, 300) is None
+
+
+def described_task(arn=TASK, **extra):
+    return dict({"TaskArn": arn, "Name": "t", "SourceLocationArn": SRC, "DestinationLocationArn": DST}, **extra)
+
+
+@pytest.mark.parametrize(
+    ("found", "replaced", "adopted"),
+    [
+        ([described_task()], None, TASK),
+        ([described_task(TaskMode="BASIC"), described_task(OTHER, Name="other")], None, TASK),
+        ([described_task(OTHER), described_task()], OTHER, TASK),  # the task being replaced is not the new one
+        ([described_task(), described_task(OTHER)], None, None),  # two: never guess
+        ([described_task(DestinationLocationArn=DST2)], None, None),  # the name, but other locations
+        ([described_task(TaskMode="ENHANCED")], None, None),
+        ([None], None, None),  # listed, then gone
+        ([], None, None),
+    ],
+)
+def test_after_internal_exception_only_the_one_matching_task_is_adopted(found, replaced, adopted):
+    assert tk.adoptable(found, tk.desired_task(params()), replaced) == adopted
+
+
+def test_a_nameless_task_is_never_adopted():
+    assert tk.adoptable([described_task(Name=None)], tk.desired_task(params(name=None)), None) is None
+
+
+@pytest.mark.parametrize("made", [True, False])
+def test_create_answered_internal_exception(stubbed, made):
+    client, stub = stubbed
+    warnings = []
+    module = SimpleNamespace(check_mode=False, params=params(propagation_timeout=0), warn=warnings.append)
+    stub.add_client_error("create_task", "InternalException", "An internal error occurred.")
+    stub.add_response("list_tasks", {"Tasks": [{"TaskArn": TASK, "Name": "t"}] if made else []})
+    if made:
+        stub.add_response("describe_task", described_task(Status="AVAILABLE"), {"TaskArn": TASK})
+        assert tk.submit(module, client, tk.desired_task(module.params)) == TASK
+        assert warnings and "InternalException" in warnings[0] and TASK in warnings[0]
+    else:
+        with pytest.raises(AnsibleAWSError, match="create task"):
+            tk.submit(module, client, tk.desired_task(module.params))
+
+
+def test_other_create_errors_are_not_looked_into(stubbed):
+    client, stub = stubbed
+    module = SimpleNamespace(check_mode=False, params=params(propagation_timeout=0), warn=None)
+    stub.add_client_error("create_task", "InvalidRequestException", "Bad filter.")
+    with pytest.raises(AnsibleAWSError, match="Bad filter"):
+        tk.submit(module, client, tk.desired_task(module.params))
+    assert tk.submit(SimpleNamespace(check_mode=True), client, tk.desired_task(params())) is None

@@ -107,12 +107,15 @@ def delete_task(client, arn):
     return True
 
 
-def wait_until_available(client, arn, timeout, interval=1.0, sleep=time.sleep, clock=time.monotonic):
-    """Poll DescribeTask while the task is CREATING. Returns (last description, True once it left CREATING)."""
+def wait_until_available(
+    client, arn, timeout, interval=1.0, sleep=time.sleep, clock=time.monotonic, through=("CREATING",)
+):
+    """Poll DescribeTask while the task's Status is one of `through` (CREATING unless told). Returns (last
+    description, True once it left them)."""
     return wait_for(
         lambda: describe_task(client, arn),
         # None: a task just created may not be described yet (eventual consistency); keep polling.
-        lambda described: described is not None and described.get("Status") != "CREATING",
+        lambda described: described is not None and described.get("Status") not in through,
         timeout,
         interval,
         sleep=sleep,
