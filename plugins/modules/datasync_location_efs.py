@@ -207,213 +207,31 @@ replaced:
   type: bool
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils import ec2 as ec2_api
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs_api
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import efs_location as el
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import tags
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import creation_diff
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import deletion_diff
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.locations import read_efs_location
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import location_efs
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
 
-
-def find_location(client, params, region):
-    """The existing location's ARN, or None. Fails (ValueError) when ambiguous."""
-    if params["location_arn"]:
-        return params["location_arn"] if ds_api.describe_location_efs(client, params["location_arn"]) else None
-    host = el.uri_host(params["file_system"], region)
-    listed = ds_api.list_locations(client, el.uri_prefix_filter(host))
-    matches = locations.candidates(listed, "efs", host, params["subdirectory"])
-    # Same URI through another access point is another directory, so another location.
-    wanted = arns.resource_id(params["access_point"]) if params["access_point"] else None
-    matches = [
-        m for m in matches if el.access_point_id(ds_api.describe_location_efs(client, m["LocationArn"]) or {}) == wanted
-    ]
-    if len(matches) > 1 and params["tags"]:
-        wanted = params["tags"]
-        matches = el.narrow(
-            matches, lambda m: all(ds_api.list_tags(client, m["LocationArn"]).get(k) == v for k, v in wanted.items())
-        )
-    if len(matches) > 1 and (params["subnet"] or params["security_groups"]):
-        matches = el.narrow(
-            matches,
-            lambda m: el.ec2_matches(
-                ds_api.describe_location_efs(client, m["LocationArn"]) or {},
-                params["subnet"],
-                params["security_groups"],
-            ),
-        )
-    if len(matches) > 1:
-        raise ValueError(
-            locations.ambiguity_message(
-                "EFS", locations.location_uri("efs", host, params["subdirectory"]), [m["LocationArn"] for m in matches]
-            )
-        )
-    return matches[0]["LocationArn"] if matches else None
-
-
-def resolve(module, current=None):
-    """IDs -> ARNs with read calls (EFS, EC2). Fails naming whatever does not exist, before any write.
-    Parts the arguments leave out come from `current`."""
-    params, region = module.params, module.region
-    ec2_config = (current or {}).get("ec2_config") or {}
-    resolved = {
-        "file_system_id": (current or {}).get("file_system_id"),
-        "file_system_arn": (current or {}).get("file_system_arn"),
-        "subnet_arn": ec2_config.get("subnet_arn"),
-        "security_group_arns": ec2_config.get("security_group_arns") or [],
-        "access_point_arn": None,
-    }
-    efs = None
-    if params["file_system"]:
-        efs = module.client("efs")
-        fs_id = el.file_system_id(params["file_system"])
-        found = efs_api.describe_file_system(efs, fs_id)
-        if not found:
-            raise ValueError(
-                f"file_system {fs_id} does not exist in {region} (or this account cannot see it); "
-                "create it first or check the ID."
-            )
-        resolved["file_system_id"], resolved["file_system_arn"] = fs_id, found["FileSystemArn"]
-    if params["access_point"]:
-        efs = efs or module.client("efs")
-        ap_id = arns.resource_id(params["access_point"])
-        found = efs_api.describe_access_point(efs, ap_id)
-        if not found:
-            raise ValueError(f"access_point {ap_id} does not exist in {region}; create it first or check the ID.")
-        if found["FileSystemId"] != resolved["file_system_id"]:
-            raise ValueError(
-                f"access_point {ap_id} belongs to file system {found['FileSystemId']}, not "
-                f"{resolved['file_system_id']}; an access point mounts only its own file system."
-            )
-        resolved["access_point_arn"] = found["AccessPointArn"]
-    if params["subnet"] or params["security_groups"]:
-        ec2 = module.client("ec2")
-        if params["subnet"]:
-            subnet_id = arns.resource_id(params["subnet"])
-            found = ec2_api.describe_subnets(ec2, SubnetIds=[subnet_id])
-            if not found:
-                raise ValueError(f"subnet {subnet_id} does not exist in {region}; check the ID.")
-            resolved["subnet_arn"] = found[0].get("SubnetArn") or (
-                f"arn:{arns.partition_of(region)}:ec2:{region}:{found[0]['OwnerId']}:subnet/{subnet_id}"
-            )
-        if params["security_groups"]:
-            ids = [arns.resource_id(g) for g in params["security_groups"]]
-            found = dict(
-                (g["GroupId"], g)
-                for g in ec2_api.describe_security_groups(ec2, Filters=[{"Name": "group-id", "Values": ids}])
-            )
-            missing = [i for i in ids if i not in found]
-            if missing:
-                raise ValueError(
-                    f"security_groups: {', '.join(missing)} {'does' if len(missing) == 1 else 'do'} not exist "
-                    f"in {region}; check the IDs."
-                )
-            resolved["security_group_arns"] = [
-                found[i].get("SecurityGroupArn")
-                or f"arn:{arns.partition_of(region)}:ec2:{region}:{found[i]['OwnerId']}:security-group/{i}"
-                for i in ids
-            ]
-    return resolved
-
-
-# --- actions --------------------------------------------------------------------------------------
-
-
-def ensure_absent(module, client, arn):
-    if not arn:
-        return dict(changed=False, location={}, replaced=False)
-    current = read_efs_location(client, arn)
-    if not module.check_mode:
-        ds_api.delete_location(client, arn)
-    return dict(changed=True, location={}, replaced=False, diff=deletion_diff(current))
-
-
-def create(module, client, resolved, current=None):
-    """Create the location (or, in check mode, describe what would be created)."""
-    params = module.params
-    if current and params["tags"] is None:  # a replacement keeps the old location's tags
-        params = dict(params, tags=current["tags"])
-    elif current:
-        params = dict(params, tags=tags.plan(current["tags"], params["tags"], params["purge_tags"])[2])
-    if module.check_mode:
-        return el.desired_location(params, resolved, current)
-    arn = ds_api.create_location_efs(client, el.create_params(params, resolved, current), params["propagation_timeout"])
-    return read_efs_location(client, arn)
-
-
-def ensure_present(module, client, arn):
-    params = module.params
-    if not arn:
-        if params["location_arn"]:
-            module.fail_json(
-                msg=f"location_arn {params['location_arn']} does not exist; omit it to create a new location."
-            )
-        location = create(module, client, resolve(module))
-        return dict(changed=True, location=location, replaced=False, diff=creation_diff(location))
-    current = read_efs_location(client, arn)
-    resolved = resolve(module, current)
-    in_place, create_only = el.compare(current, params, resolved)
-    if create_only.changed:
-        if not params["allow_replacement"]:
-            module.fail_json(msg=el.replacement_message(arn, create_only))
-        # Create first: if AWS refuses the new location, the old one is still there.
-        location = create(module, client, resolved, current)
-        if not module.check_mode:
-            ds_api.delete_location(client, arn)
-        return dict(changed=True, location=location, replaced=True, diff={"before": current, "after": location})
-    if not in_place.changed:
-        return dict(changed=False, location=current, replaced=False, diff=in_place.diff())
-    updates = el.update_params(in_place)
-    if module.check_mode:
-        location = el.predict(current, in_place)
-    else:
-        if updates:
-            ds_api.update_location_efs(client, arn, updates, params["propagation_timeout"])
-        tags.ensure(ds_api, client, arn, current["tags"], params["tags"], params["purge_tags"])
-        location = read_efs_location(client, arn)
-    return dict(changed=True, location=location, replaced=False, diff=in_place.diff())
+ARGUMENT_SPEC = dict(
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    file_system=dict(type="str"),
+    subdirectory=dict(type="str", default=""),
+    subnet=dict(type="str"),
+    security_groups=dict(type="list", elements="str"),
+    access_point=dict(type="str"),
+    file_system_access_role_arn=dict(type="str"),
+    in_transit_encryption=dict(type="str", choices=location_efs.ENCRYPTION),
+    location_arn=dict(type="str"),
+    allow_replacement=dict(type="bool", default=False),
+    propagation_timeout=dict(type="int", default=120),
+    tags=dict(type="dict", aliases=["resource_tags"]),
+    purge_tags=dict(type="bool", default=True),
+)
 
 
 def main():
-    argument_spec = dict(
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        file_system=dict(type="str"),
-        subdirectory=dict(type="str", default=""),
-        subnet=dict(type="str"),
-        security_groups=dict(type="list", elements="str"),
-        access_point=dict(type="str"),
-        file_system_access_role_arn=dict(type="str"),
-        in_transit_encryption=dict(type="str", choices=el.ENCRYPTION),
-        location_arn=dict(type="str"),
-        allow_replacement=dict(type="bool", default=False),
-        propagation_timeout=dict(type="int", default=120),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    problems = el.validate(module.params, module.region)
-    if problems:
-        module.fail_json(msg=" ".join(problems), problems=problems)
-    client = module.client("datasync")
-    try:
-        arn = find_location(client, module.params, module.region)
-        if module.params["state"] == "absent":
-            result = ensure_absent(module, client, arn)
-        else:
-            result = ensure_present(module, client, arn)
-    except ValueError as err:
-        module.fail_json(msg=str(err))
-    except AnsibleAWSError as err:
-        module.fail_json_aws_error(err)
-    if not module._diff:
-        result.pop("diff", None)
-    module.exit_json(**result)
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    run(module, location_efs.run, location_efs.validate)
 
 
 if __name__ == "__main__":

@@ -159,92 +159,27 @@ locations:
       returned: for S3 and EFS locations
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations as loc
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import location_info
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
 
-
-def validate(params):
-    """Every problem with the arguments, as messages; nothing is called before this is empty."""
-    problems = []
-    for index, arn in enumerate(params["location_arns"] or []):
-        problem = arns.check(arn, "datasync_location", f"location_arns[{index}]")
-        if problem:
-            problems.append(problem)
-    if params["location_uri"] is not None and not locations.parse_location_uri(params["location_uri"]):
-        problems.append(
-            f"location_uri must look like SCHEME://HOST/SUBDIRECTORY/ (for example s3://my-bucket/incoming/), "
-            f"got {params['location_uri']!r}."
-        )
-    if params["bucket"] and arns.kind_of(params["bucket"]) not in ("s3_bucket", "s3_access_point", "s3_bucket_id"):
-        problems.append(
-            f"bucket must be a bucket name, a bucket ARN or an S3 access point ARN, but {params['bucket']!r} "
-            f"is {arns.describe(params['bucket'])}."
-        )
-    if params["file_system"]:
-        problem = arns.check(params["file_system"], "efs_file_system", "file_system", allow_id=True)
-        if problem:
-            problems.append(problem)
-    return problems
-
-
-def describe(client, entry, tags, partition):
-    """The location's full details for S3 and EFS, what the URI says for the others (None if it vanished)."""
-    kind = loc.location_type(entry["LocationUri"])
-    if kind == "S3":
-        described = ds_api.describe_location_s3(client, entry["LocationArn"])
-        found = loc.s3_shape(described, tags, partition) if described else None
-    elif kind == "EFS":
-        described = ds_api.describe_location_efs(client, entry["LocationArn"])
-        found = loc.efs_shape(described, tags) if described else None
-    else:
-        found = loc.other_shape(entry, tags)
-    if found is not None:
-        found["type"] = kind
-    return found
-
-
-def list_locations(client, params, region):
-    listed = ds_api.list_locations(client, loc.list_filters(params, region))
-    found = []
-    for entry in listed:
-        if not loc.matches(entry, params, region):
-            continue
-        tags = ds_api.list_tags(client, entry["LocationArn"])
-        if not loc.has_tags(tags, params["tags"]):
-            continue
-        location = describe(client, entry, tags, arns.partition_of(region))
-        if location is not None:
-            found.append(location)
-    return sorted(found, key=lambda f: (f["location_uri"], f["location_arn"]))
+ARGUMENT_SPEC = dict(
+    location_arns=dict(type="list", elements="str"),
+    location_uri=dict(type="str"),
+    location_type=dict(type="str"),
+    bucket=dict(type="str"),
+    file_system=dict(type="str"),
+    subdirectory=dict(type="str"),
+    tags=dict(type="dict"),
+)
 
 
 def main():
-    argument_spec = dict(
-        location_arns=dict(type="list", elements="str"),
-        location_uri=dict(type="str"),
-        location_type=dict(type="str"),
-        bucket=dict(type="str"),
-        file_system=dict(type="str"),
-        subdirectory=dict(type="str"),
-        tags=dict(type="dict"),
-    )
     module = AnsibleAWSModule(
-        argument_spec=argument_spec, supports_check_mode=True, mutually_exclusive=[["bucket", "file_system"]]
+        argument_spec=ARGUMENT_SPEC, supports_check_mode=True, mutually_exclusive=[["bucket", "file_system"]]
     )
-    problems = validate(module.params)
-    if problems:
-        module.fail_json(msg=" ".join(problems), problems=problems)
-    client = module.client("datasync")
-    try:
-        locations = list_locations(client, module.params, module.region)
-    except AnsibleAWSError as err:
-        module.fail_json_aws_error(err)
-    module.exit_json(changed=False, locations=locations)
+    run(module, location_info.run, location_info.validate)
 
 
 if __name__ == "__main__":

@@ -125,3 +125,49 @@ def efs_extra(emulator, efs_env) -> dict:
         "other_access_point_id": other_ap["AccessPointId"],
         "subnet_without_mount_target_id": lonely["SubnetId"],
     }
+
+
+# --- datasync_location_efs and datasync_location_info: EFS locations, EXAMPLES as tasks ----------------------
+
+
+@pytest.fixture(scope="module")
+def make_efs_location(emulator, efs_env):
+    """Creates an EFS location on `efs_env`'s file system directly with boto3: make(subdirectory,
+    subnet=INDEX of efs_env's subnets, **more CreateLocationEfs arguments) -> its ARN."""
+    ds = emulator.client("datasync")
+
+    def make(subdirectory, subnet=0, **extra):
+        ec2_config = {"SubnetArn": efs_env["subnet_arns"][subnet], "SecurityGroupArns": [efs_env["security_group_arn"]]}
+        return ds.create_location_efs(
+            EfsFilesystemArn=efs_env["file_system_arn"], Subdirectory=subdirectory, Ec2Config=ec2_config, **extra
+        )["LocationArn"]
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def efs_location_fields(efs_env) -> dict:
+    """What the modules return for an EFS location on `efs_env`'s file system, first subnet and security
+    group, mounted through its access point (so with TLS)."""
+    return {
+        "file_system_id": efs_env["file_system_id"],
+        "file_system_arn": efs_env["file_system_arn"],
+        "ec2_config": {"subnet_arn": efs_env["subnet_arns"][0], "security_group_arns": [efs_env["security_group_arn"]]},
+        "access_point_arn": efs_env["access_point_arn"],
+        "in_transit_encryption": "TLS1_2",
+    }
+
+
+@pytest.fixture(scope="session")
+def example_tasks():
+    """A module's EXAMPLES as a task list, each fake name replaced by a real one: example_tasks(module, {fake: real})."""
+
+    import yaml  # here, so that this block stays one piece at the end of the file
+
+    def tasks(module, real_names):
+        text = module.EXAMPLES
+        for fake, real in real_names.items():
+            text = text.replace(fake, real)
+        return yaml.safe_load(text)
+
+    return tasks

@@ -31,7 +31,7 @@ def uris(emulator, efs_env):
     }
 
 
-def test_lifecycle(emulator, efs_env, efs_extra, datasync_role, unique):
+def test_lifecycle(emulator, efs_env, efs_extra, efs_location_fields, datasync_role, unique):
     sub = f"/in-{unique}"
     tags = {"Name": f"dst-{unique}", "team": "data"}
     create = args(efs_env, sub, access_point=efs_env["access_point_id"], tags=tags)
@@ -53,16 +53,9 @@ def test_lifecycle(emulator, efs_env, efs_extra, datasync_role, unique):
     arn = location["location_arn"]
     assert arn.startswith(f"arn:aws:datasync:{emulator.region}:{emulator.account_id()}:location/loc-")
     assert location["location_uri"] == f"efs://{emulator.region}.{efs_env['file_system_id']}/in-{unique}/"
-    assert location["file_system_id"] == efs_env["file_system_id"]
-    assert location["file_system_arn"] == efs_env["file_system_arn"]
+    assert {k: location[k] for k in efs_location_fields} == efs_location_fields  # TLS1_2, the access point's ARN
     assert location["subdirectory"] == f"in-{unique}"
-    assert location["ec2_config"] == {
-        "subnet_arn": efs_env["subnet_arns"][0],
-        "security_group_arns": [efs_env["security_group_arn"]],
-    }
-    assert location["access_point_arn"] == efs_env["access_point_arn"]
     assert location["file_system_access_role_arn"] is None
-    assert location["in_transit_encryption"] == "TLS1_2"
     assert location["tags"] == tags
     assert location["creation_time"]
     assert result["replaced"] is False
@@ -194,18 +187,9 @@ def test_replacement_when_allowed(emulator, efs_env, unique):
     assert arn not in remaining and new_arn in remaining
 
 
-def test_identity_when_several_share_the_uri(emulator, efs_env, unique):
-    ds = emulator.client("datasync")
+def test_identity_when_several_share_the_uri(emulator, efs_env, make_efs_location, unique):
     sub = f"dup-{unique}"
-    made = [
-        ds.create_location_efs(
-            EfsFilesystemArn=efs_env["file_system_arn"],
-            Subdirectory=sub,
-            Ec2Config={"SubnetArn": efs_env["subnet_arns"][i], "SecurityGroupArns": [efs_env["security_group_arn"]]},
-            Tags=[{"Key": "copy", "Value": "same"}],
-        )["LocationArn"]
-        for i in range(2)
-    ]
+    made = [make_efs_location(sub, subnet=i, Tags=[{"Key": "copy", "Value": "same"}]) for i in range(2)]
     mark = emulator.mark()
     # same tags on both: still ambiguous without the network settings -> fails listing both
     absent = {
@@ -316,21 +300,19 @@ def test_subnet_without_mount_target_surfaces_the_aws_error(emulator, efs_env, e
     assert uris(emulator, efs_env) == before
 
 
-def test_examples(emulator, efs_env, efs_extra, unique):
+def test_examples(emulator, efs_env, example_tasks, unique):
     """Every EXAMPLES task, in order, with the fixture's real IDs."""
     from ansible_collections.lakedrop.delivery.plugins.modules import datasync_location_efs
 
-    text = datasync_location_efs.EXAMPLES
-    for fake, real in {
+    real_names = {
         "fs-0123456789abcdef0": efs_env["file_system_id"],
         "subnet-0123456789abcdef0": efs_env["subnet_ids"][0],
         "subnet-0fedcba9876543210": efs_env["subnet_ids"][1],
         "sg-0123456789abcdef0": efs_env["security_group_id"],
         "fsap-0123456789abcdef0": efs_env["access_point_id"],
         "/incoming": f"/ex-{unique}",
-    }.items():
-        text = text.replace(fake, real)
-    tasks = yaml.safe_load(text)
+    }
+    tasks = example_tasks(datasync_location_efs, real_names)
     assert len(tasks) == 4
     playbook = emulator.state_path("tmp", f"examples-efs-{unique}.yml")
     playbook.parent.mkdir(parents=True, exist_ok=True)

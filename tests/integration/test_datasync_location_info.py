@@ -15,7 +15,7 @@ MODULE = "datasync_location_info"
 
 
 @pytest.fixture(scope="module")
-def listed(emulator, source_bucket, datasync_role, efs_env) -> dict:
+def listed(emulator, source_bucket, datasync_role, efs_env, make_efs_location) -> dict:
     """Two S3, two EFS and one NFS location, all tagged with this module's `suite` tag."""
     ds = emulator.client("datasync")
     suite = uuid.uuid4().hex[:8]
@@ -32,17 +32,8 @@ def listed(emulator, source_bucket, datasync_role, efs_env) -> dict:
         )["LocationArn"]
 
     def efs(sub, **extra):
-        return ds.create_location_efs(
-            EfsFilesystemArn=efs_env["file_system_arn"],
-            Subdirectory=sub,
-            Ec2Config={"SubnetArn": efs_env["subnet_arns"][0], "SecurityGroupArns": [efs_env["security_group_arn"]]},
-            Tags=tags("efs", **extra),
-            **(
-                {"AccessPointArn": efs_env["access_point_arn"], "InTransitEncryption": "TLS1_2"}
-                if extra.get("app")
-                else {}
-            ),
-        )["LocationArn"]
+        through = {"AccessPointArn": efs_env["access_point_arn"], "InTransitEncryption": "TLS1_2"}
+        return make_efs_location(sub, Tags=tags("efs", **extra), **(through if extra.get("app") else {}))
 
     agent = f"arn:aws:datasync:{emulator.region}:{emulator.account_id()}:agent/agent-0123456789abcdef0"
     nfs = ds.create_location_nfs(
@@ -66,7 +57,7 @@ def arns_of(result):
     return sorted(location["location_arn"] for location in result["locations"])
 
 
-def test_shapes_and_check_mode(emulator, listed, source_bucket, datasync_role, efs_env):
+def test_shapes_and_check_mode(emulator, listed, source_bucket, datasync_role, efs_location_fields):
     mark = emulator.mark()
     result = run_module(emulator, MODULE, {"tags": {"suite": listed["suite"]}}, check=True)
     assert not result.changed and not result.failed, result.result
@@ -86,15 +77,8 @@ def test_shapes_and_check_mode(emulator, listed, source_bucket, datasync_role, e
 
     efs = by_arn[listed["efs_a"]]
     assert efs["type"] == "EFS"
-    assert efs["file_system_id"] == efs_env["file_system_id"]
-    assert efs["file_system_arn"] == efs_env["file_system_arn"]
+    assert {k: efs[k] for k in efs_location_fields} == efs_location_fields  # TLS1_2, the access point's ARN
     assert efs["subdirectory"] == f"{listed['sub']}/a"
-    assert efs["ec2_config"] == {
-        "subnet_arn": efs_env["subnet_arns"][0],
-        "security_group_arns": [efs_env["security_group_arn"]],
-    }
-    assert efs["access_point_arn"] == efs_env["access_point_arn"]
-    assert efs["in_transit_encryption"] == "TLS1_2"
     assert by_arn[listed["efs_b"]]["access_point_arn"] is None
     assert by_arn[listed["efs_b"]]["in_transit_encryption"] == "NONE"
 
@@ -155,17 +139,15 @@ def test_bad_input_fails_before_any_call(emulator):
     assert emulator.calls(mark) == []
 
 
-def test_examples(emulator, listed, source_bucket, efs_env, unique):
+def test_examples(emulator, listed, source_bucket, efs_env, example_tasks, unique):
     """Every EXAMPLES task with the fixture's real names, and what each registered."""
     from ansible_collections.lakedrop.delivery.plugins.modules import datasync_location_info
 
-    text = datasync_location_info.EXAMPLES
-    for fake, real in {
+    real_names = {
         "fs-0123456789abcdef0": efs_env["file_system_id"],
         "lakedrop-source-data/incoming": f"{source_bucket}/{listed['sub']}/a",
-    }.items():
-        text = text.replace(fake, real)
-    tasks = yaml.safe_load(text)
+    }
+    tasks = example_tasks(datasync_location_info, real_names)
     assert len(tasks) == 4
     checks = {
         "ansible.builtin.assert": {

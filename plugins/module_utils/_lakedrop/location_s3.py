@@ -13,13 +13,7 @@ from . import arns
 from . import datasync_api as ds_api
 from . import locations
 from . import naming
-from . import tags
 from .changes import Changes
-from .changes import creation_diff
-from .changes import deletion_diff
-from .changes import refuse_replacement
-from .changes import replace
-from .runner import Failure
 
 STORAGE_CLASSES = [
     "STANDARD",
@@ -39,13 +33,9 @@ def validate(params, region=None):
     """Every problem with the arguments, as messages; nothing is called before this is empty."""
     problems = []
     if params["bucket"]:
-        if arns.kind_of(params["bucket"]) not in ("s3_bucket", "s3_access_point", "s3_bucket_id"):
-            problems.append(
-                f"bucket must be a bucket name, a bucket ARN or an S3 access point ARN, but {params['bucket']!r} "
-                f"is {arns.describe(params['bucket'])}."
-            )
-        else:
-            problems.append(arns.region_problem(params["bucket"], region, "bucket"))
+        problems.append(
+            locations.bucket_problem(params["bucket"]) or arns.region_problem(params["bucket"], region, "bucket")
+        )
     elif not params["location_arn"]:
         problems.append("bucket is required unless location_arn is given.")
     if params["state"] == "present" and not params["bucket_access_role_arn"]:
@@ -101,8 +91,7 @@ def compare(current, params):
     in_place.add(
         "bucket_access_role_arn", current["s3_config"]["bucket_access_role_arn"], params["bucket_access_role_arn"]
     )
-    if params["tags"] is not None:
-        in_place.add("tags", current["tags"], tags.plan(current["tags"], params["tags"], params["purge_tags"])[2])
+    locations.compare_tags(in_place, current, params)
     return in_place, create_only
 
 
@@ -146,13 +135,6 @@ def predict(current, in_place):
     return location
 
 
-def result(changed, location, replaced=False, diff=None):
-    found = dict(changed=changed, location=location, replaced=replaced)
-    if diff is not None:
-        found["diff"] = diff
-    return found
-
-
 # --- flow: reads, the plan above, writes -------------------------------------------------------------
 
 
@@ -184,47 +166,21 @@ def create(module, client):
     return read(client, arn, module.region)
 
 
-def ensure_absent(module, client, arn):
-    if not arn:
-        return result(False, {})
-    current = read(client, arn, module.region)
-    if not module.check_mode:
-        ds_api.delete_location(client, arn)
-    return result(True, {}, diff=deletion_diff(current))
+S3 = locations.LocationType("S3 location", read, predict, update_params, ds_api.update_location_s3)
 
 
 def ensure_present(module, client, arn):
-    params = module.params
-    if not arn:
-        if params["location_arn"]:
-            raise Failure(f"location_arn {params['location_arn']} does not exist; omit it to create a new location.")
-        location = create(module, client)
-        return result(True, location, diff=creation_diff(location))
-    current = read(client, arn, module.region)
-    if params["bucket"] is None:
-        params["bucket"] = current["bucket_name"]
-    in_place, create_only = compare(current, params)
-    if create_only.changed:
-        if not params["allow_replacement"]:
-            refuse_replacement("S3 location", arn, create_only, "tasks using it must then be updated")
-        location = replace(
-            lambda: create(module, client), lambda: ds_api.delete_location(client, arn), module.check_mode
-        )
-        return result(True, location, replaced=True, diff={"before": current, "after": location})
-    if not in_place.changed:
-        return result(False, current, diff=in_place.diff())
-    if module.check_mode:
-        return result(True, predict(current, in_place), diff=in_place.diff())
-    updates = update_params(in_place)
-    if updates:
-        ds_api.update_location_s3(client, arn, updates, params["propagation_timeout"])
-    tags.ensure(ds_api, client, arn, current["tags"], params["tags"], params["purge_tags"])
-    return result(True, read(client, arn, module.region), diff=in_place.diff())
+    current = arn and read(client, arn, module.region)
+    locations.require_found(module.params, current)
+    if current and module.params["bucket"] is None:
+        module.params["bucket"] = current["bucket_name"]
+    compared = current and compare(current, module.params)
+    return locations.converge(module, client, S3, current, compared, lambda: create(module, client))
 
 
 def run(module):
     client = module.client("datasync")
     arn = find(client, module.params)
     if module.params["state"] == "absent":
-        return ensure_absent(module, client, arn)
+        return locations.ensure_absent(module, client, arn and read(client, arn, module.region))
     return ensure_present(module, client, arn)

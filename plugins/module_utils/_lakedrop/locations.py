@@ -1,17 +1,26 @@
 # -*- coding: utf-8 -*-
 # Copyright: lakedrop.delivery contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""DataSync locations of every type: URIs and subdirectory rules, and the modules' return shape
-(Describe + what only the URI says: bucket, file system, subdirectory + tags). Shared by the location
-modules and datasync_location_info, so a location reads the same whichever module returns it."""
+"""DataSync locations of every type: URIs and subdirectory rules, identity by URI and tags, and the
+modules' return shape (Describe + what only the URI says: bucket, file system, subdirectory + tags).
+Shared by the location modules and datasync_location_info, so a location reads the same whichever
+module returns it. Last, the part of the flow every location type shares (`converge`, `ensure_absent`):
+the one place that decides between create, replace, update in place and nothing."""
 
 import re
+from collections import namedtuple
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from . import arns
 from . import datasync_api as ds_api
 from . import naming
+from . import tags as tagging
+from .changes import creation_diff
+from .changes import deletion_diff
+from .changes import refuse_replacement
+from .changes import replace
+from .runner import Failure
 
 # --- URIs and subdirectories -------------------------------------------------------------------------
 
@@ -56,6 +65,28 @@ def parse_location_uri(uri):
     return parsed
 
 
+def bucket_name(value):
+    """The bucket (or access point) name inside a name or an ARN."""
+    return value.split(":")[-1].split("/")[-1] if arns.is_arn(value) else value
+
+
+def bucket_problem(value, option="bucket"):
+    """A message when `value` is neither a bucket name nor a bucket or S3 access point ARN, else None."""
+    if arns.kind_of(value) in ("s3_bucket", "s3_access_point", "s3_bucket_id"):
+        return None
+    return (
+        f"{option} must be a bucket name, a bucket ARN or an S3 access point ARN, but {value!r} "
+        f"is {arns.describe(value)}."
+    )
+
+
+def efs_host(file_system, region):
+    """`REGION.fs-ID` as in an EFS location URI; a file system ARN names its own region."""
+    if arns.is_arn(file_system):
+        region = arns.arn_parts(file_system)[2]
+    return f"{region}.{arns.id_of(file_system)}"
+
+
 def location_uri(scheme, host, subdirectory):
     sub = normalize_subdirectory(subdirectory)
     return f"{scheme}://{host}/{sub + '/' if sub else ''}"
@@ -72,19 +103,31 @@ def candidates(locations, scheme, host, subdirectory):
     return found
 
 
+def has_tags(tags, wanted):
+    """Whether `tags` carry every wanted tag with its value (no wanted tags: always)."""
+    return all(tags.get(k) == v for k, v in (wanted or {}).items())
+
+
 def narrow_by_tags(matches, tags_of, desired_tags):
     """Keep the candidates carrying every desired tag (used only when the URI alone is ambiguous)."""
     if not desired_tags:
         return matches
-    return [m for m in matches if all(tags_of(m).get(k) == v for k, v in desired_tags.items())]
+    return [m for m in matches if has_tags(tags_of(m), desired_tags)]
 
 
-def ambiguity_message(kind, uri, matches):
+def ambiguity_message(kind, uri, matches, telling_apart="tags"):
+    """`telling_apart`: the options besides location_arn that can single one out."""
     return naming.ambiguity_message(
         f"DataSync {kind} locations match {uri}",
         matches,
-        "Pass location_arn to choose one, or tags that only one of them carries",
+        f"Pass location_arn to choose one, or {telling_apart} that only one of them carries",
     )
+
+
+def compare_tags(changes, current, params):
+    """Record the tags in `changes` when the arguments manage them (amazon.aws's tags/purge_tags)."""
+    if params["tags"] is not None:
+        changes.add("tags", current["tags"], tagging.plan(current["tags"], params["tags"], params["purge_tags"])[2])
 
 
 # --- the return shape --------------------------------------------------------------------------------
@@ -159,95 +202,59 @@ def read_efs_location(client, arn):
     return efs_shape(described, ds_api.list_tags(client, arn))
 
 
-# --- finding locations (datasync_location_info) -------------------------------------------------------
-
-# ListLocations filter values may hold only these characters, at most 255 of them.
-FILTER_VALUE_RE = re.compile(r"^[0-9a-zA-Z_ \-:*.\\/?]{1,255}$")
-# LocationType values DataSync documents for the server-side filter; other types are filtered here.
-SERVER_TYPES = ("S3", "EFS")
+# --- flow pieces every location module shares ------------------------------------------------------------
 
 
-def bucket_name(value):
-    """The bucket (or access point) name inside a name or an ARN."""
-    return value.split(":")[-1].split("/")[-1] if arns.is_arn(value) else value
+def result(changed, location, replaced=False, diff=None):
+    """A location module's result (`diff` only when there is one)."""
+    found = dict(changed=changed, location=location, replaced=replaced)
+    if diff is not None:
+        found["diff"] = diff
+    return found
 
 
-def normalize_type(value):
-    return value.upper().replace("-", "_") if value else None
+def ensure_absent(module, client, current):
+    """Delete `current` (a location in its return shape; None when there is none)."""
+    if not current:
+        return result(False, {})
+    if not module.check_mode:
+        ds_api.delete_location(client, current["location_arn"])
+    return result(True, {}, diff=deletion_diff(current))
 
 
-def wanted_uri(params, region):
-    """(scheme, host, subdirectory) that O(location_uri), O(bucket) or O(file_system) pin, as far as
-    they do (None for what they leave open)."""
-    if params.get("location_uri"):
-        parsed = parse_location_uri(params["location_uri"])
-        return parsed["scheme"], parsed["host"], parsed["subdirectory"]
-    if params.get("bucket"):
-        return "s3", bucket_name(params["bucket"]), None
-    if params.get("file_system"):
-        fs = params["file_system"]
-        fs_region = arns.arn_parts(fs)[2] if arns.is_arn(fs) else region
-        return "efs", f"{fs_region}.{arns.resource_id(fs)}", None
-    return None, None, None
+# A location type's own parts, for `converge`: `what` names it ("EFS location"); `read(client, arn, region)`
+# gives a location in its return shape; `predict(current, in_place)` is what an in-place update makes of
+# it (check mode); `update_params(in_place)` are the UpdateLocation* arguments for what changed ({} when
+# only tags do) and `update(client, arn, update_params, propagation_timeout)` the API layer's call.
+LocationType = namedtuple("LocationType", "what read predict update_params update")
 
 
-def list_filters(params, region):
-    """ListLocations filters that narrow the listing on the server side. Only what DataSync can filter
-    exactly goes there (one URI prefix, documented types); `matches` checks everything again."""
-    filters = []
-    scheme, host, subdirectory = wanted_uri(params, region)
-    if subdirectory is None and params.get("subdirectory") is not None:
-        subdirectory = normalize_subdirectory(params["subdirectory"])
-    if scheme:
-        prefix = f"{scheme}://{host}/"
-        if subdirectory:
-            candidate = prefix + subdirectory  # BeginsWith, so "sub" also finds "sub/"
-            prefix = candidate if FILTER_VALUE_RE.match(candidate) else prefix
-        if FILTER_VALUE_RE.match(prefix):
-            filters.append({"Name": "LocationUri", "Operator": "BeginsWith", "Values": [prefix]})
-    location_type = normalize_type(params.get("location_type"))
-    if location_type in SERVER_TYPES:
-        filters.append({"Name": "LocationType", "Operator": "Equals", "Values": [location_type]})
-    return filters
+def require_found(params, current):
+    """With state=present, a location_arn that names no location is a Failure: there is nothing to update."""
+    if not current and params["location_arn"]:
+        raise Failure(f"location_arn {params['location_arn']} does not exist; omit it to create a new location.")
 
 
-def matches(entry, params, region):
-    """Whether a ListLocations entry passes every filter but tags (which need a call)."""
-    if params.get("location_arns") and entry["LocationArn"] not in params["location_arns"]:
-        return False
-    parsed = parse_location_uri(entry.get("LocationUri"))
-    if not parsed:
-        return not (
-            params.get("location_uri")
-            or params.get("bucket")
-            or params.get("file_system")
-            or params.get("location_type")
-            or params.get("subdirectory") is not None
-        )
-    scheme, host, subdirectory = wanted_uri(params, region)
-    if scheme and (parsed["scheme"], parsed["host"]) != (scheme, host):
-        return False
-    if subdirectory is not None and parsed["subdirectory"] != subdirectory:
-        return False
-    if params.get("subdirectory") is not None and parsed["subdirectory"] != normalize_subdirectory(
-        params["subdirectory"]
-    ):
-        return False
-    if params.get("location_type") and location_type(entry["LocationUri"]) != normalize_type(params["location_type"]):
-        return False
-    return True
-
-
-def has_tags(tags, wanted):
-    return all(tags.get(k) == v for k, v in (wanted or {}).items())
-
-
-def other_shape(entry, tags):
-    """A location of a type this collection does not describe: what its listing entry and URI say."""
-    parsed = parse_location_uri(entry["LocationUri"]) or {}
-    return {
-        "location_arn": entry["LocationArn"],
-        "location_uri": entry["LocationUri"],
-        "subdirectory": parsed.get("subdirectory", ""),
-        "tags": tags,
-    }
+def converge(module, client, kind, current, compared, create):
+    """Bring the location to the arguments: with no `current` location, `create()` one (in check mode it
+    only predicts). Else, as `compare` found ((in-place Changes, create-only Changes) in `compared`): when
+    a create-only field differs, replace it (only with allow_replacement; create-before-delete), else
+    update it in place and write its tags, else leave it."""
+    if not current:
+        location = create()
+        return result(True, location, diff=creation_diff(location))
+    (in_place, create_only), arn, params = compared, current["location_arn"], module.params
+    if create_only.changed:
+        if not params["allow_replacement"]:
+            refuse_replacement(kind.what, arn, create_only, "tasks using it must then be updated")
+        location = replace(create, lambda: ds_api.delete_location(client, arn), module.check_mode)
+        return result(True, location, replaced=True, diff={"before": current, "after": location})
+    if not in_place.changed:
+        return result(False, current, diff=in_place.diff())
+    if module.check_mode:
+        return result(True, kind.predict(current, in_place), diff=in_place.diff())
+    updates = kind.update_params(in_place)
+    if updates:
+        kind.update(client, arn, updates, params["propagation_timeout"])
+    tagging.ensure(ds_api, client, arn, current["tags"], params["tags"], params["purge_tags"])
+    return result(True, kind.read(client, arn, module.region), diff=in_place.diff())
