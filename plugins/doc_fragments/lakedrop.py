@@ -19,7 +19,7 @@ options:
       - What to do when a field that AWS cannot change in place differs from the existing resource.
       - When V(false), the module fails and names each such field with its current and desired value;
         nothing is changed.
-      - When V(true), the module replaces the resource, create-before-delete: it creates the new one
+      - When V(true), the module replaces the resource, create-before-delete; it creates the new one
         first and deletes the old one only once the new one exists, so when AWS refuses the new resource
         the old one still works. This is the collection's one replacement policy; it applies to every
         module with this option (DataSync S3 and EFS locations, DataSync tasks, EFS access points), all
