@@ -40,3 +40,14 @@ options:
     type: int
     default: 120
 """
+
+    # The file system an EFS setting module (policy, lifecycle, throughput mode) works on.
+    FILE_SYSTEM = r"""
+options:
+  file_system:
+    description:
+      - The file system, as an ID (V(fs-0123456789abcdef0)) or a file system ARN (of the module's region).
+        It must exist.
+    type: str
+    required: true
+"""
