@@ -117,6 +117,17 @@ access_point:
       sample: {"Name": "lakedrop-delivery", "team": "data"}
 """
 
+    # The file system an EFS setting module (policy, lifecycle, throughput mode) works on.
+    FILE_SYSTEM = r"""
+options:
+  file_system:
+    description:
+      - The file system, as an ID (V(fs-0123456789abcdef0)) or a file system ARN (of the module's region).
+        It must exist.
+    type: str
+    required: true
+"""
+
 
 # efs_access_point_info lists the same shape under access_points: one text, not two copies. Assigned
 # outside the class body because ansible-test's yamllint reads each class attribute as a string literal.

@@ -25,6 +25,7 @@ options:
     description:
       - The policy document, as a dict or a JSON string. Required with O(state=present).
       - Give every service principal C(aws:SourceAccount)/C(aws:SourceArn) conditions.
+      - A document without a non-empty C(Statement) is refused before any call.
     type: json
   state:
     description: Whether the policy should exist.
@@ -71,95 +72,23 @@ policy:
   type: dict
 """
 
-import json
-
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import RETRY
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import LogsErrorHandler
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import logs_policy
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
 
-
-@LogsErrorHandler.common_error_handler("describe CloudWatch Logs resource policies")
-@RETRY
-def describe_policies(client):
-    policies, kwargs = [], {}
-    while True:  # DescribeResourcePolicies has no paginator in botocore
-        page = client.describe_resource_policies(**kwargs)
-        policies.extend(page.get("resourcePolicies", []))
-        if not page.get("nextToken"):
-            return policies
-        kwargs["nextToken"] = page["nextToken"]
-
-
-@LogsErrorHandler.common_error_handler("put CloudWatch Logs resource policy {name}")
-@RETRY
-def put_policy(client, name, document):
-    client.put_resource_policy(policyName=name, policyDocument=json.dumps(document))
-
-
-@LogsErrorHandler.deletion_error_handler("delete CloudWatch Logs resource policy {name}")
-@RETRY
-def delete_policy(client, name):
-    client.delete_resource_policy(policyName=name)
-    return True
-
-
-def current_document(policies, name):
-    for policy in policies:
-        if policy.get("policyName") == name:
-            return json.loads(policy.get("policyDocument") or "{}")
-    return None
-
-
-def parse_policy(value):
-    """The policy as a dict, or raise ValueError with a message naming the option."""
-    if isinstance(value, dict):
-        return value
-    try:
-        document = json.loads(value)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"policy is not valid JSON: {err}") from err
-    if not isinstance(document, dict) or "Statement" not in document:
-        raise ValueError("policy must be a policy document (an object with a Statement).")
-    return document
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    policy=dict(type="json"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
 
 
 def main():
     module = AnsibleAWSModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            policy=dict(type="json"),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-        ),
-        required_if=[("state", "present", ["policy"])],
-        supports_check_mode=True,
+        argument_spec=ARGUMENT_SPEC, required_if=[("state", "present", ["policy"])], supports_check_mode=True
     )
-    name, state = module.params["name"], module.params["state"]
-    try:
-        desired = parse_policy(module.params["policy"]) if state == "present" else None
-    except ValueError as err:
-        module.fail_json(msg=str(err))
-    client = module.client("logs")
-    try:
-        current = current_document(describe_policies(client), name)
-        if state == "present":
-            changed = current is None or compare_policies(current, desired)
-            if changed and not module.check_mode:
-                put_policy(client, name, desired)
-            after = desired
-        else:
-            changed = current is not None
-            if changed and not module.check_mode:
-                delete_policy(client, name)
-            after = {}
-    except AnsibleAWSError as err:
-        module.fail_json_aws_error(err)
-    result = dict(changed=changed, policy=after)
-    if module._diff:
-        result["diff"] = dict(before=current or {}, after=after)
-    module.exit_json(**result)
+    run(module, logs_policy.run, logs_policy.validate)
 
 
 if __name__ == "__main__":

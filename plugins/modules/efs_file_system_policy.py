@@ -17,10 +17,6 @@ description:
 author:
   - Lakedrop Delivery Maintainers (@lakedrop)
 options:
-  file_system:
-    description: The file system, as an ID (V(fs-0123456789abcdef0)) or a file system ARN. It must exist.
-    type: str
-    required: true
   policy:
     description:
       - The policy document, as a dict or a JSON string. Required with O(state=present).
@@ -42,6 +38,7 @@ options:
     default: false
 extends_documentation_fragment:
   - lakedrop.delivery.lakedrop
+  - lakedrop.delivery.lakedrop.file_system
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -99,127 +96,22 @@ policy:
   type: dict
 """
 
-import json
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import RETRY
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import EFSErrorHandler
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import file_system_policy
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
 
-# --- calls ------------------------------------------------------------------------------------------
-
-
-@EFSErrorHandler.common_error_handler("describe the policy of file system {file_system_id}")
-@RETRY
-def describe_policy(client, file_system_id):
-    """The stored policy document, or None when the file system has none."""
-    try:
-        answer = client.describe_file_system_policy(FileSystemId=file_system_id)
-    except is_boto3_error_code("PolicyNotFound"):
-        return None
-    return json.loads(answer.get("Policy") or "{}")
-
-
-@EFSErrorHandler.common_error_handler("put the policy of file system {file_system_id}")
-@RETRY
-def put_policy(client, file_system_id, document, bypass):
-    client.put_file_system_policy(
-        FileSystemId=file_system_id, Policy=json.dumps(document), BypassPolicyLockoutSafetyCheck=bypass
-    )
-
-
-@EFSErrorHandler.common_error_handler("delete the policy of file system {file_system_id}")
-@RETRY
-def delete_policy(client, file_system_id):
-    client.delete_file_system_policy(FileSystemId=file_system_id)
-
-
-# --- pure functions ---------------------------------------------------------------------------------
-
-
-def file_system_id(value):
-    return arns.resource_id(value) if arns.is_arn(value) else value
-
-
-def parse_policy(value):
-    """The policy as a dict, or raise ValueError with a message naming the option."""
-    if isinstance(value, dict):
-        document = value
-    else:
-        try:
-            document = json.loads(value)
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"policy is not valid JSON: {err}") from err
-    if not isinstance(document, dict) or not document.get("Statement"):
-        raise ValueError("policy must be a policy document (an object with a non-empty Statement).")
-    return document
-
-
-def validate(params):
-    """(problems, desired document or None); nothing is called before problems is empty."""
-    problems, document = [], None
-    problem = arns.check(params["file_system"], "efs_file_system", "file_system", allow_id=True)
-    if problem:
-        problems.append(problem)
-    if params["state"] == "present":
-        if params["policy"] is None:
-            problems.append("policy is required with state=present.")
-        else:
-            try:
-                document = parse_policy(params["policy"])
-            except ValueError as err:
-                problems.append(str(err))
-    elif params["policy"] is not None:
-        problems.append("state=absent removes the policy; do not give policy.")
-    return problems, document
-
-
-def differs(current, desired):
-    """Whether the stored policy differs in meaning from the desired one (None: no policy)."""
-    if current is None or desired is None:
-        return current is not desired
-    return compare_policies(current, desired)
-
-
-# --- main -------------------------------------------------------------------------------------------
-
-
-def run(module, client, desired):
-    fs_id = file_system_id(module.params["file_system"])
-    current = describe_policy(client, fs_id)
-    changed = differs(current, desired)
-    if changed and not module.check_mode:
-        if desired is None:
-            delete_policy(client, fs_id)
-        else:
-            put_policy(client, fs_id, desired, module.params["bypass_policy_lockout_safety_check"])
-    after = (desired if changed else current) or {}
-    return dict(changed=changed, file_system_id=fs_id, policy=after, diff=dict(before=current or {}, after=after))
+ARGUMENT_SPEC = dict(
+    file_system=dict(type="str", required=True),
+    policy=dict(type="json"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    bypass_policy_lockout_safety_check=dict(type="bool", default=False),
+)
 
 
 def main():
-    argument_spec = dict(
-        file_system=dict(type="str", required=True),
-        policy=dict(type="json"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        bypass_policy_lockout_safety_check=dict(type="bool", default=False),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    problems, desired = validate(module.params)
-    if problems:
-        module.fail_json(msg=" ".join(problems), problems=problems)
-    client = module.client("efs")
-    try:
-        result = run(module, client, desired)
-    except AnsibleAWSError as err:
-        module.fail_json_aws_error(err)
-    if not module._diff:
-        result.pop("diff", None)
-    module.exit_json(**result)
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    run(module, file_system_policy.run, file_system_policy.validate)
 
 
 if __name__ == "__main__":

@@ -69,82 +69,21 @@ maximum_concurrency:
   type: int
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.changes import Changes
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import RETRY
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import LambdaErrorHandler
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import event_source_scaling
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
 
-
-@LambdaErrorHandler.common_error_handler("list event source mappings of {function_name}")
-@RETRY
-def list_mappings(client, function_name, event_source_arn):
-    paginator = client.get_paginator("list_event_source_mappings")
-    result = paginator.paginate(FunctionName=function_name, EventSourceArn=event_source_arn).build_full_result()
-    return result.get("EventSourceMappings", [])
-
-
-@LambdaErrorHandler.common_error_handler("update event source mapping {uuid}")
-@RETRY
-def update_scaling(client, uuid, maximum_concurrency):
-    scaling = {"MaximumConcurrency": maximum_concurrency} if maximum_concurrency else {}
-    client.update_event_source_mapping(UUID=uuid, ScalingConfig=scaling)
-
-
-def current_cap(mapping):
-    return (mapping.get("ScalingConfig") or {}).get("MaximumConcurrency")
-
-
-def validate(params):
-    cap = params["maximum_concurrency"]
-    if cap is not None and not 2 <= cap <= 1000:
-        return [
-            f"maximum_concurrency must be between 2 and 1000 (Lambda's limits), not {cap}; omit it to remove the cap."
-        ]
-    return []
+ARGUMENT_SPEC = dict(
+    function_name=dict(type="str", required=True),
+    event_source_arn=dict(type="str", required=True),
+    maximum_concurrency=dict(type="int"),
+)
 
 
 def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            function_name=dict(type="str", required=True),
-            event_source_arn=dict(type="str", required=True),
-            maximum_concurrency=dict(type="int"),
-        ),
-        supports_check_mode=True,
-    )
-    problems = validate(module.params)
-    if problems:
-        module.fail_json(msg=" ".join(problems), problems=problems)
-    client = module.client("lambda")
-    try:
-        mappings = list_mappings(client, module.params["function_name"], module.params["event_source_arn"])
-        if not mappings and module.check_mode:
-            # The mapping would be created earlier in the same run: report the cap it would get.
-            module.exit_json(
-                changed=module.params["maximum_concurrency"] is not None,
-                uuid=None,
-                maximum_concurrency=module.params["maximum_concurrency"],
-            )
-        if len(mappings) != 1:
-            module.fail_json(
-                msg=f"Expected one event source mapping from {module.params['event_source_arn']} to "
-                f"{module.params['function_name']}, found {len(mappings)}; create it with amazon.aws.lambda_event first."
-            )
-        mapping = mappings[0]
-        changes = Changes()
-        changes.add("maximum_concurrency", current_cap(mapping), module.params["maximum_concurrency"])
-        if changes.changed and not module.check_mode:
-            update_scaling(client, mapping["UUID"], module.params["maximum_concurrency"])
-    except AnsibleAWSError as err:
-        module.fail_json_aws_error(err)
-    result = dict(
-        changed=changes.changed, uuid=mapping["UUID"], maximum_concurrency=module.params["maximum_concurrency"]
-    )
-    if module._diff:
-        result["diff"] = changes.diff()
-    module.exit_json(**result)
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    run(module, event_source_scaling.run, event_source_scaling.validate)
 
 
 if __name__ == "__main__":

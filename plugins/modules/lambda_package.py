@@ -71,86 +71,20 @@ files:
   elements: str
 """
 
-import base64
-import hashlib
-import io
-import os
-import zipfile
-
 from ansible.module_utils.basic import AnsibleModule
 
-# Zip cannot store dates before 1980; any fixed date works as long as it never changes.
-FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import lambda_package
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
 
-
-def build(files):
-    """The archive's bytes for [(name, content)], independent of order, dates and modes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # unix, so the recorded mode means the same everywhere
-            archive.writestr(info, content)
-    return buffer.getvalue()
-
-
-def problems(sources):
-    found = []
-    names = {}
-    for path in sources:
-        if not os.path.isfile(path):
-            found.append(f"src {path} is not a readable file.")
-            continue
-        name = os.path.basename(path)
-        if name in names:
-            found.append(f"src {path} and {names[name]} would both be stored as {name}.")
-        names[name] = path
-    return found
+ARGUMENT_SPEC = dict(
+    src=dict(type="list", elements="path", required=True),
+    dest=dict(type="path", required=True),
+)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            src=dict(type="list", elements="path", required=True), dest=dict(type="path", required=True)
-        ),
-        supports_check_mode=True,
-    )
-    sources, dest = module.params["src"], module.params["dest"]
-    found = problems(sources)
-    if not os.path.isdir(os.path.dirname(os.path.abspath(dest))):
-        found.append(f"dest directory {os.path.dirname(os.path.abspath(dest))} does not exist.")
-    if found:
-        module.fail_json(msg=" ".join(found), problems=found)
-    files = []
-    for path in sources:
-        with open(path, "rb") as handle:
-            files.append((os.path.basename(path), handle.read()))
-    data = build(files)
-    current = None
-    if os.path.exists(dest):
-        with open(dest, "rb") as handle:
-            current = handle.read()
-    changed = current != data
-    if changed and not module.check_mode:
-        tmp = f"{dest}.tmp"
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, dest)
-    digest = hashlib.sha256(data)
-    result = dict(
-        changed=changed,
-        dest=dest,
-        sha256=digest.hexdigest(),
-        code_sha256=base64.b64encode(digest.digest()).decode(),
-        size=len(data),
-        files=sorted(name for name, _content in files),
-    )
-    if module._diff:
-        before = hashlib.sha256(current).hexdigest() if current is not None else None
-        result["diff"] = dict(before={"sha256": before}, after={"sha256": result["sha256"]})
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    run(module, lambda_package.run, lambda_package.validate)
 
 
 if __name__ == "__main__":

@@ -171,3 +171,41 @@ def example_tasks():
         return yaml.safe_load(text)
 
     return tasks
+
+
+# --- EFS setting modules (efs_file_system_policy, efs_lifecycle_configuration, efs_throughput_mode) and
+# cloudwatchlogs_resource_policy: a file system of the test's own, and failures checked one way.
+
+
+@pytest.fixture
+def new_file_system(emulator, unique) -> dict:
+    """A new file system of the test's own (bursting, General Purpose), as CreateFileSystem returns it."""
+    return emulator.client("efs").create_file_system(CreationToken=f"lakedrop-it-fs-{unique}", Encrypted=True)
+
+
+@pytest.fixture
+def assert_fails(emulator):
+    """`assert_fails(module, args, message)`: the module fails saying `message` without any AWS call (with
+    `writes_only=True`: without any write, reads allowed). Returns the result."""
+    from support.ansible import run_module
+
+    def check(module, args, message, writes_only=False):
+        mark = emulator.mark()
+        result = run_module(emulator, module, args)
+        assert result.failed and message in result["msg"], result["msg"]
+        assert (emulator.writes(mark) if writes_only else emulator.calls(mark)) == []
+        return result
+
+    return check
+
+
+@pytest.fixture
+def assert_missing_file_system(assert_fails):
+    """`assert_missing_file_system(module, args)`: with file_system fs-00000000 (which does not exist) the
+    module fails saying so, without any write."""
+
+    def check(module, args):
+        message = "file_system fs-00000000 does not exist in"
+        assert_fails(module, {**args, "file_system": "fs-00000000"}, message, writes_only=True)
+
+    return check

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from support.ansible import run_module
 
 MODULE = "cloudwatchlogs_resource_policy"
@@ -64,12 +65,13 @@ def test_lifecycle(emulator, unique):
     assert not result.changed and emulator.writes(mark) == []
 
 
-def test_bad_input(emulator, unique):
-    mark = emulator.mark()
-    result = run_module(emulator, MODULE, {"name": f"x-{unique}", "policy": "{not json"})
-    assert result.failed and "policy is not valid JSON" in result["msg"]
-    result = run_module(emulator, MODULE, {"name": f"x-{unique}", "policy": {"Version": "2012-10-17"}})
-    assert result.failed and "Statement" in result["msg"]
-    result = run_module(emulator, MODULE, {"name": f"x-{unique}"})
-    assert result.failed and "policy" in result["msg"]
-    assert emulator.calls(mark) == []
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"policy": "{not json"}, "policy is not valid JSON"),
+        ({"policy": {"Version": "2012-10-17"}}, "Statement"),
+        ({}, "policy"),
+    ],
+)
+def test_bad_input(assert_fails, unique, args, message):
+    assert_fails(MODULE, {"name": f"x-{unique}", **args}, message)

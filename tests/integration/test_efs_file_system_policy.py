@@ -11,11 +11,6 @@ from support.ansible import run_module
 MODULE = "efs_file_system_policy"
 
 
-@pytest.fixture
-def file_system(emulator, unique) -> dict:
-    return emulator.client("efs").create_file_system(CreationToken=f"lakedrop-it-fsp-{unique}", Encrypted=True)
-
-
 def policy(emulator, fs_arn, actions=("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")):
     account = emulator.account_id()
     return {
@@ -54,8 +49,8 @@ def stored(emulator, fs_id):
         return None
 
 
-def test_policy(emulator, file_system):
-    fs_id, fs_arn = file_system["FileSystemId"], file_system["FileSystemArn"]
+def test_policy(emulator, new_file_system):
+    fs_id, fs_arn = new_file_system["FileSystemId"], new_file_system["FileSystemArn"]
     document = policy(emulator, fs_arn)
 
     mark = emulator.mark()
@@ -115,15 +110,9 @@ def test_policy(emulator, file_system):
         ({"policy": {"Statement": [{}]}}, "missing required arguments: file_system"),
     ],
 )
-def test_bad_input_fails_before_any_call(emulator, args, message):
-    mark = emulator.mark()
-    result = run_module(emulator, MODULE, args)
-    assert result.failed and message in result["msg"], result["msg"]
-    assert emulator.calls(mark) == []
+def test_bad_input_fails_before_any_call(assert_fails, args, message):
+    assert_fails(MODULE, args, message)
 
 
-def test_missing_file_system(emulator):
-    mark = emulator.mark()
-    result = run_module(emulator, MODULE, {"file_system": "fs-00000000", "state": "absent"})
-    assert result.failed and "FileSystemNotFound" in str(result.result)
-    assert emulator.writes(mark) == []
+def test_missing_file_system(assert_missing_file_system):
+    assert_missing_file_system(MODULE, {"state": "absent"})

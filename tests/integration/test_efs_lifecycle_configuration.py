@@ -9,17 +9,12 @@ from support.ansible import run_module
 MODULE = "efs_lifecycle_configuration"
 
 
-@pytest.fixture
-def file_system(emulator, unique) -> dict:
-    return emulator.client("efs").create_file_system(CreationToken=f"lakedrop-it-lc-{unique}", Encrypted=True)
-
-
 def stored(emulator, fs_id):
     return emulator.client("efs").describe_lifecycle_configuration(FileSystemId=fs_id)["LifecyclePolicies"]
 
 
-def test_lifecycle(emulator, file_system):
-    fs_id = file_system["FileSystemId"]
+def test_lifecycle(emulator, new_file_system):
+    fs_id = new_file_system["FileSystemId"]
     args = {
         "file_system": fs_id,
         "transition_to_ia": "AFTER_30_DAYS",
@@ -49,7 +44,7 @@ def test_lifecycle(emulator, file_system):
 
     # the same, by ARN, and read back in check mode: no write
     mark = emulator.mark()
-    result = run_module(emulator, MODULE, {**args, "file_system": file_system["FileSystemArn"]})
+    result = run_module(emulator, MODULE, {**args, "file_system": new_file_system["FileSystemArn"]})
     assert not result.changed and emulator.writes(mark) == []
     result = run_module(emulator, MODULE, args, check=True)
     assert (
@@ -94,8 +89,8 @@ def test_lifecycle(emulator, file_system):
     assert emulator.writes(mark) == []
 
 
-def test_archive_needs_elastic_throughput(emulator, file_system):
-    fs_id = file_system["FileSystemId"]
+def test_archive_needs_elastic_throughput(emulator, new_file_system):
+    fs_id = new_file_system["FileSystemId"]
     args = {"file_system": fs_id, "transition_to_ia": "AFTER_30_DAYS", "transition_to_archive": "AFTER_180_DAYS"}
     mark = emulator.mark()
     result = run_module(emulator, MODULE, args)
@@ -145,15 +140,9 @@ def test_archive_needs_elastic_throughput(emulator, file_system):
         ({"transition_to_ia": "AFTER_30_DAYS"}, "missing required arguments: file_system"),
     ],
 )
-def test_bad_input_fails_before_any_call(emulator, args, message):
-    mark = emulator.mark()
-    result = run_module(emulator, MODULE, args)
-    assert result.failed and message in result["msg"], result["msg"]
-    assert emulator.calls(mark) == []
+def test_bad_input_fails_before_any_call(assert_fails, args, message):
+    assert_fails(MODULE, args, message)
 
 
-def test_missing_file_system(emulator):
-    mark = emulator.mark()
-    result = run_module(emulator, MODULE, {"file_system": "fs-00000000", "transition_to_ia": "AFTER_30_DAYS"})
-    assert result.failed and "FileSystemNotFound" in str(result.result)
-    assert emulator.writes(mark) == []
+def test_missing_file_system(assert_missing_file_system):
+    assert_missing_file_system(MODULE, {"transition_to_ia": "AFTER_30_DAYS"})

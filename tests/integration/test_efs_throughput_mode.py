@@ -9,18 +9,13 @@ from support.ansible import run_module
 MODULE = "efs_throughput_mode"
 
 
-@pytest.fixture
-def file_system(emulator, unique) -> dict:
-    return emulator.client("efs").create_file_system(CreationToken=f"lakedrop-it-tp-{unique}", Encrypted=True)
-
-
 def stored(emulator, fs_id):
     fs = emulator.client("efs").describe_file_systems(FileSystemId=fs_id)["FileSystems"][0]
     return fs["ThroughputMode"], fs.get("ProvisionedThroughputInMibps")
 
 
-def test_throughput_mode(emulator, file_system):
-    fs_id = file_system["FileSystemId"]
+def test_throughput_mode(emulator, new_file_system):
+    fs_id = new_file_system["FileSystemId"]
     assert stored(emulator, fs_id) == ("bursting", None)
 
     mark = emulator.mark()
@@ -29,7 +24,9 @@ def test_throughput_mode(emulator, file_system):
     assert result["diff"]["before"]["throughput_mode"] == "bursting"
     assert stored(emulator, fs_id) == ("bursting", None)
 
-    result = run_module(emulator, MODULE, {"file_system": file_system["FileSystemArn"], "throughput_mode": "elastic"})
+    result = run_module(
+        emulator, MODULE, {"file_system": new_file_system["FileSystemArn"], "throughput_mode": "elastic"}
+    )
     assert result.changed and result["file_system_id"] == fs_id and stored(emulator, fs_id) == ("elastic", None)
     mark = emulator.mark()
     assert not run_module(emulator, MODULE, {"file_system": fs_id, "throughput_mode": "elastic"}).changed
@@ -72,15 +69,9 @@ def test_throughput_mode(emulator, file_system):
         ({"throughput_mode": "elastic"}, "missing required arguments: file_system"),
     ],
 )
-def test_bad_input_fails_before_any_call(emulator, args, message):
-    mark = emulator.mark()
-    result = run_module(emulator, MODULE, args)
-    assert result.failed and message in result["msg"], result["msg"]
-    assert emulator.calls(mark) == []
+def test_bad_input_fails_before_any_call(assert_fails, args, message):
+    assert_fails(MODULE, args, message)
 
 
-def test_missing_file_system(emulator):
-    mark = emulator.mark()
-    result = run_module(emulator, MODULE, {"file_system": "fs-00000000", "throughput_mode": "elastic"})
-    assert result.failed and "FileSystemNotFound" in str(result.result)
-    assert emulator.writes(mark) == []
+def test_missing_file_system(assert_missing_file_system):
+    assert_missing_file_system(MODULE, {"throughput_mode": "elastic"})

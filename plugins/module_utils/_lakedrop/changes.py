@@ -23,6 +23,14 @@ class Changes:
             return True
         return False
 
+    @classmethod
+    def of(cls, names, before, after):
+        """The fields `names` recorded from dict `before` to dict `after`."""
+        changes = cls()
+        for name in names:
+            changes.add(name, before[name], after[name])
+        return changes
+
     @property
     def changed(self):
         return bool(self._changed)

@@ -25,6 +25,15 @@ def parse(value, option="policy"):
     return document
 
 
+def problem(value, option="policy"):
+    """The message `parse` raises for `value`, or None when it is a policy document (for `validate`)."""
+    try:
+        parse(value, option)
+    except Failure as err:
+        return err.msg
+    return None
+
+
 def differs(current, desired):
     """Whether two documents differ in meaning (None stands for no policy)."""
     if current is None or desired is None:

@@ -35,7 +35,7 @@ def run(module, flow, validate=None):
     `flow(module)` (the result dict, with `diff` when there is one) and report it."""
     try:
         if validate is not None:
-            require(validate(module.params, module.region))
+            require(validate(module.params, getattr(module, "region", None)))  # a non-AWS module has none
         result = flow(module)
     except Failure as err:
         module.fail_json(msg=err.msg, **err.result)

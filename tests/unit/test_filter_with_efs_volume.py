@@ -8,8 +8,8 @@ import pytest
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.lakedrop.delivery.plugins.filter.ecs_efs_volume import FilterModule
-from ansible_collections.lakedrop.delivery.plugins.filter.ecs_efs_volume import with_efs_volume
+from ansible_collections.lakedrop.delivery.plugins.filter.with_efs_volume import FilterModule
+from ansible_collections.lakedrop.delivery.plugins.filter.with_efs_volume import with_efs_volume
 
 FS = "fs-0123456789abcdef0"
 AP = "fsap-0123456789abcdef0"
