@@ -15,7 +15,7 @@ import os
 from . import arns
 from . import names
 from . import rules
-from . import task
+from . import task_schedule
 
 TRIGGER_MODES = ["queued", "direct"]
 
@@ -23,7 +23,7 @@ TRIGGER_MODES = ["queued", "direct"]
 def _schedule(value, option):
     if not isinstance(value, str):
         return f"{option} must be a schedule expression such as 'rate(1 hour)' or \"\" for none, got {value!r}."
-    found = task.schedule_problems(value, option)
+    found = task_schedule.schedule_problems(value, option)
     return found[0] if found else None
 
 
