@@ -34,8 +34,9 @@ options:
     type: str
   subdirectory:
     description:
-      - The prefix in the bucket that DataSync reads from or writes to. Must not start with C(/) nor
-        contain C(//), C(/./) or C(/../). V("") is the whole bucket.
+      - The prefix in the bucket that DataSync reads from or writes to, without C(//), C(/./) or C(/../).
+        V("") is the whole bucket. A leading or trailing C(/) makes no difference (C(/incoming) and
+        C(incoming/) name the same location; AWS reads a leading one back as C(/incoming/)).
       - With O(location_arn), changing it updates the location in place; without it, a different
         subdirectory names a different location.
     type: str

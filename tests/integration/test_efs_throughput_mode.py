@@ -51,14 +51,14 @@ def test_throughput_mode(emulator, new_file_system):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ({"file_system": "fs-0123456789abcdef0", "throughput_mode": "provisioned"}, "must be more than 0"),
+        ({"file_system": "fs-0123456789abcdef0", "throughput_mode": "provisioned"}, "must be at least 1 MiB/s"),
         (
             {
                 "file_system": "fs-0123456789abcdef0",
                 "throughput_mode": "provisioned",
-                "provisioned_throughput_in_mibps": 0,
+                "provisioned_throughput_in_mibps": 0.5,
             },
-            "must be more than 0",
+            "must be at least 1 MiB/s",
         ),
         (
             {"file_system": "fs-0123456789abcdef0", "throughput_mode": "elastic", "provisioned_throughput_in_mibps": 8},

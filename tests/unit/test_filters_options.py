@@ -162,3 +162,11 @@ def test_option_combinations_that_are_fine(given, kwargs):
 def test_option_prefix_is_the_callers():
     (problem,) = options.problems({"bytes_per_second": 0}, "override_options")
     assert problem.startswith("override_options.bytes_per_second")
+
+
+@pytest.mark.parametrize(("source", "destination", "sides"), [("EFS", "S3", "source"), ("S3", "EFS", "destination")])
+def test_preserve_devices_is_refused_with_efs_on_either_side(source, destination, sides):
+    (problem,) = options.problems(
+        {"preserve_devices": "PRESERVE"}, "options", destination_type=destination, source_type=source
+    )
+    assert f"is not supported when the {sides} is an EFS location" in problem

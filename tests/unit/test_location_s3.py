@@ -101,3 +101,15 @@ def test_check_mode_prediction_of_an_update():
     in_place, _ = s3.compare(current(), params(subdirectory="v2", storage_class="STANDARD_IA"))
     predicted = s3.predict(current(), in_place)
     assert predicted["location_uri"] == "s3://lake-bucket/v2/" and predicted["s3_storage_class"] == "STANDARD_IA"
+
+
+@pytest.mark.parametrize("value", ["a\tb", "a\nb", "a\rb"])
+def test_tabs_and_newlines_are_refused_as_aws_does(value):
+    """botocore's Subdirectory pattern allows \\p{Zs} (space separators), not other whitespace."""
+    (problem,) = s3.validate(params(subdirectory=value), "eu-west-1")
+    assert problem.startswith("subdirectory may contain only letters, digits, spaces")
+
+
+@pytest.mark.parametrize("value", ["/incoming", "/incoming/", "in coming", "in\u00a0coming"])
+def test_a_leading_slash_and_unicode_spaces_are_accepted(value):
+    assert s3.validate(params(subdirectory=value), "eu-west-1") == []

@@ -517,7 +517,7 @@ def test_update_problems_judge_options_with_the_task_and_refuse_a_used_name():
     current = current_task()
     wanted = params(name="u", options=opts(mtime="NONE", preserve_devices="PRESERVE"))
     in_place, _ = tk.compare(current, wanted)
-    problems = tk.update_problems(current, wanted, in_place, "EFS", [OTHER])
+    problems = tk.update_problems(current, wanted, in_place, ("S3", "EFS"), [OTHER])
     assert len(problems) == 3, problems
     assert "atime BEST_EFFORT (the task's current or default value" in problems[0]
     assert "preserve_devices PRESERVE is not supported when the destination is an EFS" in problems[1]

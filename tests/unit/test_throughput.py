@@ -22,8 +22,9 @@ def test_valid_arguments_have_no_problem(args):
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (params(mibps=None), "must be more than 0 with throughput_mode=provisioned; got None"),
-        (params(mibps=0), "must be more than 0"),
+        (params(mibps=None), "must be at least 1 MiB/s with throughput_mode=provisioned (EFS's minimum); got None"),
+        (params(mibps=0.5), "must be at least 1 MiB/s"),
+        (params(mibps=0), "must be at least 1 MiB/s"),
         (params("elastic", 8), "is only for throughput_mode=provisioned, not elastic"),
         (params(file_system="subnet-0123456789abcdef0"), "is a bare subnet ID"),
     ],

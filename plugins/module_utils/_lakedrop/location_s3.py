@@ -45,7 +45,7 @@ def validate(params, region=None):
             problems.append(arns.check(params[option], kind, option))
     if params["location_arn"]:
         problems.append(arns.region_problem(params["location_arn"], region, "location_arn"))
-    problems.append(locations.subdirectory_problem(params["subdirectory"], "subdirectory", s3=True))
+    problems.append(locations.subdirectory_problem(params["subdirectory"], "subdirectory"))
     return [p for p in problems if p]
 
 

@@ -8,6 +8,7 @@ module returns it. Last, the part of the flow every location type shares (`conve
 the one place that decides between create, replace, update in place and nothing."""
 
 import re
+import unicodedata
 from collections import namedtuple
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -24,7 +25,13 @@ from .runner import Failure
 
 # --- URIs and subdirectories -------------------------------------------------------------------------
 
-SUBDIRECTORY_RE = re.compile(r"^[a-zA-Z0-9_\-\+\./\(\)\s]*$")
+# botocore's Subdirectory pattern: [a-zA-Z0-9_\-\+\./\(\)\p{Zs}]* - \p{Zs} is space separators, not tabs or
+# newlines (which Python's \s would let through).
+SUBDIRECTORY_CHARS = re.compile(r"[a-zA-Z0-9_\-\+\./\(\)]")
+
+
+def _subdirectory_char(c):
+    return bool(SUBDIRECTORY_CHARS.match(c)) or unicodedata.category(c) == "Zs"
 
 
 def normalize_subdirectory(value):
@@ -32,18 +39,16 @@ def normalize_subdirectory(value):
     return (value or "").strip("/")
 
 
-def subdirectory_problem(value, option, s3=False):
+def subdirectory_problem(value, option):
     """An error message if `value` breaks DataSync's subdirectory rules, else None."""
     if value is None:
         return None
     if len(value) > 4096:
         return f"{option} is longer than 4096 characters."
-    if not SUBDIRECTORY_RE.match(value):
-        bad = sorted(set(c for c in value if not SUBDIRECTORY_RE.match(c)))
+    bad = sorted(set(c for c in value if not _subdirectory_char(c)))
+    if bad:
         found = ", ".join(repr(c) for c in bad)
         return f"{option} may contain only letters, digits, spaces and _ - + . / ( ); found {found}."
-    if s3 and value.startswith("/"):
-        return f"{option} must not start with '/': S3 prefixes are relative to the bucket (use {value.lstrip('/')!r})."
     padded = f"/{value.strip('/')}/"
     for part in ("//", "/./", "/../"):
         if part in padded and padded != "//":

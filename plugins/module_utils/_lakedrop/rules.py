@@ -59,7 +59,7 @@ def s3_prefix(value, option):
         return f"{option} must be a string such as 'incoming/', got {value!r}."
     if "*" in value or "?" in value:
         return f"{option} must be a plain prefix without '*' or '?', got {value!r}."
-    return locations.subdirectory_problem(value.lstrip("/"), option, s3=True)
+    return locations.subdirectory_problem(value.lstrip("/"), option)
 
 
 def access_point_path(value, option):

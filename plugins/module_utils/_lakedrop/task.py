@@ -216,10 +216,14 @@ def create_problems(desired, params, uris, region):
         for option in LOCATIONS
         if desired[option] not in uris
     ]
-    destination_type = location_type(uris.get(desired["destination_location_arn"]))
     problems.extend(
         task_options.problems(
-            managed_options(params), "options", desired["task_mode"], destination_type, task_options.DEFAULTS
+            managed_options(params),
+            "options",
+            desired["task_mode"],
+            location_type(uris.get(desired["destination_location_arn"])),
+            task_options.DEFAULTS,
+            source_type=location_type(uris.get(desired["source_location_arn"])),
         )
     )
     problems.append(log_group_mode_problem(desired["cloudwatch_log_group_arn"], desired["task_mode"]))
@@ -227,14 +231,20 @@ def create_problems(desired, params, uris, region):
     return [p for p in problems if p]
 
 
-def update_problems(current, params, in_place, destination_type=None, others=()):
+def update_problems(current, params, in_place, location_types=(None, None), others=()):
     """Problems with updating `current` in place: options judged with the task's other options and its
-    destination's type, and a new name that `others` (task ARNs) already carry."""
+    locations' types (source, destination), and a new name that `others` (task ARNs) already carry."""
     problems = []
     if "options" in in_place.names:
+        source_type, destination_type = location_types
         problems.extend(
             task_options.problems(
-                managed_options(params), "options", current["task_mode"], destination_type, current["options"]
+                managed_options(params),
+                "options",
+                current["task_mode"],
+                destination_type,
+                current["options"],
+                source_type=source_type,
             )
         )
     if "cloudwatch_log_group_arn" in in_place.names:
@@ -492,14 +502,15 @@ def check_create(module, client, desired):
 
 def check_update(module, client, current, in_place):
     """Refuse what UpdateTask would refuse, before writing; reads only what the changes need."""
-    destination_type = None
+    location_types = (None, None)
     if "options" in in_place.names:
-        destination_type = location_type(location_uris(client).get(current["destination_location_arn"]))
+        uris = location_uris(client)
+        location_types = tuple(location_type(uris.get(current[option])) for option in LOCATIONS)
     others = []
     if "name" in in_place.names:
         named = naming.named(ds_api.list_tasks(client), module.params["name"])
         others = [t["TaskArn"] for t in named if t["TaskArn"] != current["task_arn"]]
-    require(update_problems(current, module.params, in_place, destination_type, others))
+    require(update_problems(current, module.params, in_place, location_types, others))
 
 
 def submit(module, client, desired, replaced=None):

@@ -53,7 +53,7 @@ DEFAULTS = {
 }
 
 
-def problems(options, option="options", task_mode="BASIC", destination_type=None, effective=None):
+def problems(options, option="options", task_mode="BASIC", destination_type=None, effective=None, source_type=None):
     """Invalid combinations, per the DataSync guide. `effective` is the merged view (current task
     options, or DEFAULTS for a new task, overlaid with the desired ones) so a change is judged with
     what it will sit beside. `task_mode=None` (not known yet) skips the mode-specific rules."""
@@ -84,8 +84,13 @@ def problems(options, option="options", task_mode="BASIC", destination_type=None
     if merged.get("preserve_deleted_files") == "REMOVE" and merged.get("transfer_mode") == "ALL":
         if set(given) & {"preserve_deleted_files", "transfer_mode"} or not effective:
             found.append(f"{option}: {show('preserve_deleted_files')} cannot be combined with {show('transfer_mode')}.")
-    if destination_type == "EFS" and merged.get("preserve_devices") == "PRESERVE":
-        found.append(f"{option}: {show('preserve_devices')} is not supported when the destination is an EFS location.")
+    # botocore's Options.PreserveDevices: "PRESERVE ... currently isn't supported for Amazon EFS" (either side).
+    efs_sides = [side for side, kind in (("source", source_type), ("destination", destination_type)) if kind == "EFS"]
+    if efs_sides and merged.get("preserve_devices") == "PRESERVE":
+        found.append(
+            f"{option}: {show('preserve_devices')} is not supported when the {' and the '.join(efs_sides)} "
+            f"{'is an EFS location' if len(efs_sides) == 1 else 'are EFS locations'}."
+        )
     if task_mode == "ENHANCED":
         if merged.get("verify_mode") == "POINT_IN_TIME_CONSISTENT":
             found.append(

@@ -53,7 +53,7 @@ def problems(config):
         )
     if s3.get("bucket_access_role_arn"):
         found.append(arns.check(s3["bucket_access_role_arn"], "iam_role", f"{OPTION}.bucket_access_role_arn"))
-    found.append(locations.subdirectory_problem(s3.get("subdirectory"), f"{OPTION}.subdirectory", s3=True))
+    found.append(locations.subdirectory_problem(s3.get("subdirectory"), f"{OPTION}.subdirectory"))
     return [p for p in found if p]
 
 

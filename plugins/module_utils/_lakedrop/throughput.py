@@ -13,6 +13,7 @@ from .changes import Changes
 
 MODES = ["bursting", "provisioned", "elastic"]
 SETTINGS = ("throughput_mode", "provisioned_throughput_in_mibps")
+MIN_MIBPS = 1.0  # botocore: EFS ProvisionedThroughputInMibps has min 1.0
 
 # --- pure --------------------------------------------------------------------------------------------
 
@@ -22,9 +23,10 @@ def validate(params, region=None):
     problems = file_systems.problems(params["file_system"], region)
     mibps = params["provisioned_throughput_in_mibps"]
     if params["throughput_mode"] == "provisioned":
-        if mibps is None or mibps <= 0:
+        if mibps is None or mibps < MIN_MIBPS:
             problems.append(
-                f"provisioned_throughput_in_mibps must be more than 0 with throughput_mode=provisioned; got {mibps}."
+                f"provisioned_throughput_in_mibps must be at least {MIN_MIBPS:g} MiB/s with throughput_mode=provisioned "
+                f"(EFS's minimum); got {mibps}."
             )
     elif mibps is not None:
         problems.append(
