@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import location_s3 as s3
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations
 
@@ -113,3 +114,77 @@ def test_tabs_and_newlines_are_refused_as_aws_does(value):
 @pytest.mark.parametrize("value", ["/incoming", "/incoming/", "in coming", "in\u00a0coming"])
 def test_a_leading_slash_and_unicode_spaces_are_accepted(value):
     assert s3.validate(params(subdirectory=value), "eu-west-1") == []
+
+
+class _InternalOnce:
+    """A DataSync client whose CreateLocationS3 makes the location and then answers InternalException."""
+
+    def __init__(self, existing=()):
+        self.listed = [{"LocationArn": arn, "LocationUri": "s3://lake-bucket/incoming/"} for arn in existing]
+
+    def get_paginator(self, name):
+        client = self
+
+        class Pages:
+            def paginate(self, **kwargs):
+                return self
+
+            def build_full_result(self):
+                return {"Locations": list(client.listed)}
+
+        return Pages()
+
+    def create_location_s3(self, **params):
+        import botocore.exceptions
+
+        self.listed.append({"LocationArn": LOC, "LocationUri": "s3://lake-bucket/incoming/"})
+        raise botocore.exceptions.ClientError(
+            {"Error": {"Code": "InternalException", "Message": "try again"}}, "CreateLocationS3"
+        )
+
+
+class _Module:
+    params = params()
+    region = "eu-west-1"
+    check_mode = False
+
+    def __init__(self):
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+def test_a_create_that_answered_internal_exception_adopts_the_location_it_made():
+    module, client = _Module(), _InternalOnce()
+    arn = locations.create_once(
+        module,
+        client,
+        lambda: ds_api.create_location_s3(client, s3.create_params(module.params, module.region)),
+        s3.uri_filter(module.params),
+        ("s3", "lake-bucket", "incoming/"),
+    )
+    assert arn == LOC and "InternalException" in module.warnings[0]
+
+
+class _InternalTwice(_InternalOnce):
+    """Two new locations at that place after the failed create: which one is ours cannot be told."""
+
+    def create_location_s3(self, **params):
+        self.listed.append(
+            {"LocationArn": LOC.replace("abcdef0", "abcdef1"), "LocationUri": "s3://lake-bucket/incoming"}
+        )
+        return super().create_location_s3(**params)
+
+
+def test_internal_exception_is_raised_when_the_new_location_cannot_be_told():
+    module, client = _Module(), _InternalTwice()
+    with pytest.raises(Exception, match="InternalException"):
+        locations.create_once(
+            module,
+            client,
+            lambda: ds_api.create_location_s3(client, {}),
+            s3.uri_filter(module.params),
+            ("s3", "lake-bucket", "incoming/"),
+        )
+    assert module.warnings == []

@@ -370,7 +370,16 @@ def create(module, client, resolved, current=None):
     params = replacement_params(module.params, current) if current else module.params
     if module.check_mode:
         return desired_location(params, resolved, current)
-    arn = ds_api.create_location_efs(client, create_params(params, resolved, current), params["propagation_timeout"])
+    host = locations.efs_host(resolved["file_system_arn"], None)
+    arn = locations.create_once(
+        module,
+        client,
+        lambda: ds_api.create_location_efs(
+            client, create_params(params, resolved, current), params["propagation_timeout"]
+        ),
+        uri_prefix_filter(host),
+        ("efs", host, params["subdirectory"]),
+    )
     return read(client, arn)
 
 

@@ -162,7 +162,14 @@ def create(module, client):
     if module.check_mode:
         return desired_location(module.params, module.region)
     params = create_params(module.params, module.region)
-    arn = ds_api.create_location_s3(client, params, module.params["propagation_timeout"])
+    place = ("s3", host(module.params), module.params["subdirectory"])
+    arn = locations.create_once(
+        module,
+        client,
+        lambda: ds_api.create_location_s3(client, params, module.params["propagation_timeout"]),
+        uri_filter(module.params),
+        place,
+    )
     return read(client, arn, module.region)
 
 

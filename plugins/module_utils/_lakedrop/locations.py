@@ -12,6 +12,7 @@ import unicodedata
 from collections import namedtuple
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 
 from . import arns
 from . import datasync_api as ds_api
@@ -232,6 +233,26 @@ def ensure_absent(module, client, current):
 # it (check mode); `update_params(in_place)` are the UpdateLocation* arguments for what changed ({} when
 # only tags do) and `update(client, arn, update_params, propagation_timeout)` the API layer's call.
 LocationType = namedtuple("LocationType", "what read predict update_params update")
+
+
+def create_once(module, client, create_call, uri_filter, place):
+    """`create_call()` -> the new location's ARN. DataSync's CreateLocation* take no client token and are
+    not retried after InternalException, which may come after DataSync made the location: then the one
+    location at `place` ((scheme, host, subdirectory)) that was not there before the call is adopted;
+    anything else re-raises."""
+
+    def listed():
+        return set(m["LocationArn"] for m in candidates(ds_api.list_locations(client, uri_filter), *place))
+
+    before = listed()
+    try:
+        return create_call()
+    except is_ansible_aws_error_code("InternalException"):
+        new = sorted(listed() - before)
+        if len(new) != 1:
+            raise
+        module.warn(f"DataSync answered InternalException, but it made location {new[0]}; using it.")
+        return new[0]
 
 
 def require_found(params, current):
