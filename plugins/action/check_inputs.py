@@ -20,7 +20,7 @@ class ActionModule(ActionBase):
             return dict(
                 result, failed=True, msg=f"role must be one of {', '.join(sorted(role_inputs.RULES))}, got {role!r}."
             )
-        prefix = role.split("_notification")[0] + "_"
+        prefix = role_inputs.prefix(role)
         values = {}
         for name in task_vars:
             if name.startswith(prefix) and not name.startswith(prefix + "_"):  # role__* are the role's internals

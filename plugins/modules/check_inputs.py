@@ -19,11 +19,12 @@ options:
   role:
     description:
       - Whose inputs to check. V(lambda_trigger_notification) is the C(notification) entry point of
-        lakedrop.delivery.lambda_trigger.
+        lakedrop.delivery.lambda_trigger, V(datasync_role_kms) the C(kms) entry point of
+        lakedrop.delivery.datasync_role.
     type: str
     required: true
-    choices: [datasync_role, datasync_transfer, ecs_efs_volume, efs_storage, lambda_trigger, lambda_trigger_notification,
-              source_bucket]
+    choices: [datasync_role, datasync_role_kms, datasync_transfer, ecs_efs_volume, efs_storage, lambda_trigger,
+              lambda_trigger_notification, source_bucket]
 attributes:
   check_mode:
     support: full

@@ -55,6 +55,10 @@ def test_a_valid_inventory_gives_settings_with_defaults_and_names():
             "deliveries": ["lake"],
             "prefixes": ["incoming/"],
             "datasync_role_arns": [delivery["names"]["datasync_role_arn"]],
+            "encryption": "AES256",
+            "kms_key_arn": "",
+            "kms_key_create": False,
+            "kms_key_alias": "alias/lakedrop-demo-source-lake-data",
         }
     ]
     assert settings["access_points"] == [{"name": "lakedrop-demo-lake", "path": "/lake"}]
@@ -114,7 +118,7 @@ def test_each_variable_is_checked(changes, expected):
         ({"trigger_mode": "fast"}, "lakedrop_deliveries[0].trigger_mode must be queued or direct"),
         ({"batching_window": -1}, "lakedrop_deliveries[0].batching_window must be a whole number from 0 to 300"),
         ({"schedule": "cron(0/5 * * * ? *)"}, "lakedrop_deliveries[0].schedule"),
-        ({"read_only": "yes"}, "lakedrop_deliveries[0].read_only must be a boolean"),
+        ({"read_only": "maybe"}, "lakedrop_deliveries[0].read_only must be a boolean"),
         ({"efs-path": "/x"}, "lakedrop_deliveries[0].efs-path is not a setting; did you mean efs_path?"),
         ({"efs_path": "/a/./b"}, "lakedrop_deliveries[0].efs_path must not have a component starting with '.'"),
     ],
@@ -123,6 +127,40 @@ def test_each_delivery_setting_is_checked(entry, expected):
     delivery = dict(BASE["lakedrop_deliveries"][0], **entry)
     problems, _settings = check(lakedrop_deliveries=[delivery])
     assert any(p.startswith(expected) for p in problems), problems
+
+
+KEY = "arn:aws:kms:eu-west-1:111111111111:key/0e6a6b2b-2c55-4a39-8b0d-5d1e4c5b6f70"
+
+
+def test_sse_kms_buckets():
+    one = dict(BASE["lakedrop_deliveries"][0], encryption="aws:kms")
+    problems, settings = check(lakedrop_deliveries=[one])
+    assert problems == [] and settings["buckets"][0]["kms_key_create"] is True
+    problems, settings = check(lakedrop_deliveries=[dict(one, kms_key_arn=KEY)])
+    assert settings["buckets"][0]["kms_key_arn"] == KEY and settings["buckets"][0]["kms_key_create"] is False
+    problems, _ = check(lakedrop_deliveries=[dict(one, encryption="AES256", kms_key_arn=KEY)])
+    assert problems == ["lakedrop_deliveries[0].kms_key_arn is only for encryption aws:kms, not AES256."]
+    problems, _ = check(lakedrop_deliveries=[dict(one, kms_key_arn="alias/mine")])
+    assert problems[0].startswith("lakedrop_deliveries[0].kms_key_arn must be a KMS key ARN")
+    problems, _ = check(lakedrop_deliveries=[dict(one, encryption="SSE")])
+    assert problems == ["lakedrop_deliveries[0].encryption must be AES256 or aws:kms, got 'SSE'."]
+
+
+def test_deliveries_sharing_a_bucket_must_agree_on_its_encryption():
+    one = dict(BASE["lakedrop_deliveries"][0], encryption="aws:kms")
+    two = dict(one, name="other", prefix="other/", efs_path="/o", encryption="AES256")
+    problems, _ = check(lakedrop_deliveries=[one, two])
+    assert "share bucket lake-data but not its encryption" in problems[0]
+    problems, _ = check(lakedrop_deliveries=[one, dict(two, encryption="aws:kms", kms_key_arn=KEY)])
+    assert "share bucket lake-data but not its encryption" in problems[0]
+    problems, _ = check(lakedrop_deliveries=[one, dict(two, encryption="aws:kms")])
+    assert problems == []
+
+
+@pytest.mark.parametrize(("given", "value"), [("true", True), ("no", False), (True, True)])
+def test_booleans_given_on_the_command_line_are_read_as_ansible_reads_them(given, value):
+    problems, settings = check(lakedrop_teardown_bucket_contents=given)
+    assert problems == [] and settings["teardown_bucket_contents"] is value
 
 
 def test_rules_between_deliveries():

@@ -46,6 +46,12 @@ GOOD = {
         "lambda_trigger_timeout": 60,
         "lambda_trigger_visibility_timeout": 360,
     },
+    "datasync_role_kms": {
+        "datasync_role_name": "lakedrop-demo-lake-datasync",
+        "datasync_role_bucket": "lake-data",
+        "datasync_role_region": "eu-west-1",
+        "datasync_role_kms_key_arn": KEY,
+    },
     "lambda_trigger_notification": {
         "lambda_trigger_source_bucket": "lake-data",
         "lambda_trigger_notification_destination": "arn:aws:sqs:eu-west-1:222222222222:t-events",
@@ -102,7 +108,39 @@ CASES = [
         "source_bucket_name must not be formatted as an IP address",
     ),
     ("source_bucket", {"source_bucket_name": "xn--lake"}, "source_bucket_name uses a prefix or suffix S3 reserves"),
-    ("source_bucket", {"source_bucket_encryption": "aws:kms"}, "source_bucket_kms_key_arn must be a KMS key ARN"),
+    ("source_bucket", {"source_bucket_encryption": "aws:kms"}, "source_bucket_region must be a region name"),
+    (
+        "source_bucket",
+        {"source_bucket_encryption": "aws:kms", "source_bucket_region": "eu-west-1"},
+        "source_bucket_encryption aws:kms needs exactly one of",
+    ),
+    (
+        "source_bucket",
+        {
+            "source_bucket_encryption": "aws:kms",
+            "source_bucket_region": "eu-west-1",
+            "source_bucket_kms_key_arn": "alias/x",
+        },
+        "source_bucket_kms_key_arn must be a KMS key ARN",
+    ),
+    (
+        "source_bucket",
+        {
+            "source_bucket_encryption": "aws:kms",
+            "source_bucket_region": "eu-west-1",
+            "source_bucket_kms_key_create": True,
+            "source_bucket_kms_key_alias": "alias/x",
+            "source_bucket_kms_key_deletion_window": 30,
+        },
+        "source_bucket_account_id must be an AWS account ID",
+    ),
+    (
+        "source_bucket",
+        {"source_bucket_kms_key_create": True},
+        "source_bucket_kms_key_create is only for source_bucket_encryption aws:kms",
+    ),
+    ("datasync_role_kms", {"datasync_role_kms_key_arn": "k"}, "datasync_role_kms_key_arn must be a KMS key ARN"),
+    ("datasync_role_kms", {"datasync_role_region": ""}, "datasync_role_region is required"),
     (
         "source_bucket",
         {"source_bucket_kms_key_arn": KEY},

@@ -18,6 +18,7 @@ from . import rules
 from . import task_schedule
 
 TRIGGER_MODES = ["queued", "direct"]
+ENCRYPTIONS = ["AES256", "aws:kms"]
 
 
 def _schedule(value, option):
@@ -46,6 +47,10 @@ def _role_arn(value, option):
     return rules.arn(value, "iam_role", option)
 
 
+def _kms_key(value, option):
+    return rules.arn(value, "kms_key", option)
+
+
 def _container_path(value, option):
     return rules.absolute_path(value, option)
 
@@ -67,6 +72,13 @@ DELIVERY = {
         "seconds the queued trigger gathers uploads (default lakedrop_trigger_batching_window)",
     ),
     "schedule": ("str", None, None, "the safety net's schedule (default lakedrop_schedule)"),
+    "encryption": ("str", "AES256", None, "the bucket's default encryption: AES256 (SSE-S3) or aws:kms (SSE-KMS)"),
+    "kms_key_arn": (
+        "str",
+        None,
+        _kms_key,
+        "with aws:kms, the key to use; without it the play creates one in account A",
+    ),
 }
 TOP = {
     "lakedrop_name": ("str", REQUIRED, rules.short_name, "prefix of every resource name"),
@@ -108,6 +120,16 @@ KNOWN_OTHERS = (
     "lakedrop_emulator",
     "lakedrop_emulator_state_dir",
 )
+BOOLEAN_WORDS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+}
 TYPES = {"str": str, "int": int, "bool": bool, "list": list, "dict": dict}
 
 
@@ -141,6 +163,8 @@ def _settle(values, spec, prefix=""):
             settings[name] = default if default is not REQUIRED else None
             continue
         value = values[name]
+        if kind == "bool" and isinstance(value, str) and value.lower() in BOOLEAN_WORDS:
+            value = BOOLEAN_WORDS[value.lower()]  # `-e name=true` passes a string, as in Ansible's bool filter
         problem = _type_problem(value, kind, option) or (rule(value, option) if rule else None)
         if problem:
             problems.append(problem)
@@ -173,6 +197,10 @@ def _delivery(entry, index, top):
         settings["schedule"] = top["lakedrop_schedule"]
     else:
         problems.append(_schedule(settings["schedule"], prefix + "schedule"))
+    if settings["encryption"] not in ENCRYPTIONS:
+        problems.append(f"{prefix}encryption must be AES256 or aws:kms, got {settings['encryption']!r}.")
+    elif settings["kms_key_arn"] and settings["encryption"] != "aws:kms":
+        problems.append(f"{prefix}kms_key_arn is only for encryption aws:kms, not {settings['encryption']}.")
     if settings["trigger_mode"] not in TRIGGER_MODES:
         problems.append(f"{prefix}trigger_mode must be queued or direct, got {settings['trigger_mode']!r}.")
     if isinstance(settings["batching_window"], int):
@@ -205,6 +233,15 @@ def _across(deliveries):
                     f"lakedrop_deliveries[{i}] and lakedrop_deliveries[{j}] read overlapping prefixes "
                     f"({a['prefix']!r}, {b['prefix']!r}) of bucket {a['bucket']}; S3 refuses two ObjectCreated "
                     "notifications whose prefixes overlap. Give each delivery a prefix of its own."
+                )
+            if a["bucket"] == b["bucket"] and (a["encryption"], a["kms_key_arn"]) != (
+                b["encryption"],
+                b["kms_key_arn"],
+            ):
+                problems.append(
+                    f"lakedrop_deliveries[{i}] and lakedrop_deliveries[{j}] share bucket {a['bucket']} but not its "
+                    f"encryption ({a['encryption']} {a['kms_key_arn'] or ''} / {b['encryption']} {b['kms_key_arn'] or ''}); "
+                    "a bucket has one default encryption: give both the same encryption and kms_key_arn."
                 )
     return problems
 
@@ -292,6 +329,11 @@ def settings_of(top, deliveries):
                 "deliveries": [d["name"] for d in mine],
                 "prefixes": [d["prefix"] for d in mine],
                 "datasync_role_arns": [d["names"]["datasync_role_arn"] for d in mine],
+                "encryption": mine[0]["encryption"],
+                "kms_key_arn": mine[0]["kms_key_arn"] or "",
+                "kms_key_create": mine[0]["encryption"] == "aws:kms" and not mine[0]["kms_key_arn"],
+                # A key the play creates (aws:kms without kms_key_arn) is found again by this alias.
+                "kms_key_alias": names.source_key_alias(top["lakedrop_name"], bucket),
             }
         )
     if top["lakedrop_build_dir"] is None:  # a per-user cache, never a shared predictable /tmp path

@@ -53,6 +53,11 @@ def transfer(name, region, account):
     }
 
 
+def source_key_alias(deployment, bucket):
+    """The alias of the KMS key the play creates for an SSE-KMS source bucket (aliases take no dots)."""
+    return f"alias/{deployment}-source-{bucket.replace('.', '-')}"
+
+
 def delivery(deployment, name, region, target_account):
     """What one delivery of deployment `deployment` is called in the target account."""
     base = f"{deployment}-{name}"

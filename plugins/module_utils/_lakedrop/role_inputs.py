@@ -38,15 +38,19 @@ def datasync_role(v):
     return problems
 
 
+def datasync_role_kms(v):
+    """tasks_from: kms (phase 3, once the source bucket's key is known)."""
+    problems = _required(v, ["datasync_role_name", "datasync_role_bucket", "datasync_role_region"])
+    if v.get("datasync_role_kms_key_arn"):
+        problems.append(rules.arn(v["datasync_role_kms_key_arn"], "kms_key", "datasync_role_kms_key_arn"))
+    return problems
+
+
 def source_bucket(v):
     problems = [rules.bucket_name(v.get("source_bucket_name"), "source_bucket_name")]
     if not _present(v, "source_bucket"):
         return problems
-    encryption, key = v.get("source_bucket_encryption"), v.get("source_bucket_kms_key_arn") or ""
-    if encryption == "aws:kms":
-        problems.append(rules.arn(key, "kms_key", "source_bucket_kms_key_arn"))
-    elif encryption != "aws:kms" and key:
-        problems.append(f"source_bucket_kms_key_arn is only for source_bucket_encryption aws:kms, not {encryption}.")
+    problems += _source_key_problems(v)
     roles = v.get("source_bucket_datasync_role_arns") or []
     if not roles:
         problems.append("source_bucket_datasync_role_arns must list at least one IAM role ARN (never an account root).")
@@ -63,6 +67,39 @@ def source_bucket(v):
         else:
             problems.append(rules.s3_prefix(value, f"source_bucket_prefixes[{index}]"))
     problems += statement_problems(v.get("source_bucket_extra_statements") or [], "source_bucket_extra_statements")
+    return problems
+
+
+def _source_key_problems(v):
+    encryption, key, create = (
+        v.get("source_bucket_encryption"),
+        v.get("source_bucket_kms_key_arn") or "",
+        v.get("source_bucket_kms_key_create"),
+    )
+    if encryption != "aws:kms":
+        return [
+            f"{name} is only for source_bucket_encryption aws:kms, not {encryption}."
+            for name, given in (("source_bucket_kms_key_arn", key), ("source_bucket_kms_key_create", create))
+            if given
+        ]
+    problems = [rules.region(v.get("source_bucket_region"), "source_bucket_region")]
+    if bool(key) == bool(create):
+        problems.append(
+            "source_bucket_encryption aws:kms needs exactly one of source_bucket_kms_key_create: true (the role "
+            "creates the key) and source_bucket_kms_key_arn (a key you manage)."
+        )
+    if key:
+        problems.append(rules.arn(key, "kms_key", "source_bucket_kms_key_arn"))
+    if create:
+        problems.append(rules.account_id(v.get("source_bucket_account_id"), "source_bucket_account_id"))
+        alias = v.get("source_bucket_kms_key_alias") or ""
+        if not re.match(r"^alias/(?!aws/)[A-Za-z0-9/_-]{1,250}$", alias):
+            problems.append(f"source_bucket_kms_key_alias must be alias/NAME (not alias/aws/...), got {alias!r}.")
+        problems.append(
+            rules.int_between(
+                v.get("source_bucket_kms_key_deletion_window"), "source_bucket_kms_key_deletion_window", 7, 30
+            )
+        )
     return problems
 
 
@@ -341,6 +378,7 @@ def access_point_problems(v):
 
 
 RULES = {
+    "datasync_role_kms": datasync_role_kms,
     "efs_storage": efs_storage,
     "datasync_role": datasync_role,
     "source_bucket": source_bucket,
@@ -349,6 +387,14 @@ RULES = {
     "lambda_trigger_notification": lambda_trigger_notification,
     "ecs_efs_volume": ecs_efs_volume,
 }
+
+
+# Entry points other than main read their role's variables.
+PREFIXES = {"datasync_role_kms": "datasync_role_", "lambda_trigger_notification": "lambda_trigger_"}
+
+
+def prefix(role):
+    return PREFIXES.get(role, role + "_")
 
 
 def problems(role, values):
