@@ -33,6 +33,7 @@ attributes:
     support: none
     description: Changes nothing.
   platform:
+    support: full
     platforms: all
     description: Runs on the controller.
 extends_documentation_fragment:

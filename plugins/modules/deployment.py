@@ -14,9 +14,9 @@ description:
   - Reads the C(lakedrop_*) variables of the first host of the groups C(source_account) and C(target_account)
     and reports every problem at once, in the inventory's own terms (for example
     C(lakedrop_deliveries[0].efs_path must be an absolute path starting with '/', such as '/lake', got 'lake')).
-    A problem of one host only names the host (C(target host: ...)). Values are checked with the same rules the
-    roles and modules apply. A misspelt variable close to a known one is reported too.
-  - On success it sets the fact C(lakedrop_deployment) for every host of the play: the settings with their
+    A problem of only one host starts with the host's account (C(target host)). Values are checked with the same
+    rules the roles and modules apply. A misspelt variable close to a known one is reported too.
+  - On success it sets the fact C(lakedrop_deployment) for every host of the play, the settings with their
     defaults applied and every resource name and ARN the deployment derives (see RETURN), so no playbook rebuilds
     a name by convention.
   - Runs on the controller (an action plugin); makes no AWS call. Use it with C(run_once).
@@ -30,6 +30,7 @@ attributes:
     support: none
     description: Changes nothing.
   platform:
+    support: full
     platforms: all
     description: Runs on the controller.
 extends_documentation_fragment:
