@@ -7,6 +7,7 @@ from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import
 
 
 def source_key_policies(role_arns, region, bucket, account_id, current_policy=None):
+    role_arns = [role_arns] if isinstance(role_arns, str) else list(role_arns)
     return {
         "key_policy": kms_grants.key_policy(account_id, role_arns, region, bucket),
         "statement": kms_grants.key_statement(role_arns, region, bucket),

@@ -180,7 +180,7 @@ options:
             type: dict
             suboptions:
               s3_bucket_arn:
-                description: ARN of the bucket (C(arn:aws:s3:::NAME)).
+                description: ARN of the bucket (C(arn:PARTITION:s3:::NAME)).
                 type: str
               bucket_access_role_arn:
                 description: IAM role DataSync assumes to write the reports.

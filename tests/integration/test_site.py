@@ -37,6 +37,15 @@ def deployment(emulator):
                 "container_path": "/data/d",
                 "trigger_mode": "direct",
             },
+            {  # SSE-KMS across accounts, with a key the play creates in account A
+                "name": "k",
+                "bucket": f"{name}-kms-{source}",
+                "prefix": "lake/",
+                "efs_path": "/k",
+                "container_path": "/data/k",
+                "encryption": "aws:kms",
+                "batching_window": 1,
+            },
         ],
         "lakedrop_ecs_cluster": name,
         "lakedrop_ecs_service": f"{name}-svc",
@@ -44,7 +53,7 @@ def deployment(emulator):
     }
     previous = emulator.control("POST", "datasync/timing", {})
     emulator.control("POST", "datasync/timing", FAST)
-    yield {"name": name, "extra": extra, "bucket": f"{name}-source-{source}"}
+    yield {"name": name, "extra": extra, "bucket": f"{name}-source-{source}", "kms_bucket": f"{name}-kms-{source}"}
     emulator.control("POST", "datasync/timing", {k: previous[k] for k in FAST})
 
 
@@ -108,6 +117,13 @@ def mine(emulator, name):
             for g in client("ec2").describe_security_groups()["SecurityGroups"]
             if g["GroupName"].startswith(name)
         ]
+        kms = client("kms")
+        found[f"{account}:kms"] = [  # a key the play created is scheduled for deletion, not left in use
+            a["AliasName"]
+            for a in kms.list_aliases()["Aliases"]
+            if a["AliasName"].startswith(f"alias/{name}")
+            and kms.describe_key(KeyId=a["TargetKeyId"])["KeyMetadata"]["KeyState"] != "PendingDeletion"
+        ]
         clusters = client("ecs").describe_clusters(clusters=[name])["clusters"]
         found[f"{account}:ecs"] = [c["clusterName"] for c in clusters if c["status"] == "ACTIVE"] + [
             arn
@@ -143,7 +159,12 @@ def test_site_lifecycle(emulator, deployment):
     s3.put_object(Bucket=deployment["bucket"], Key="incoming/nested dir/naïve file (1).csv", Body=b"q")
     s3.put_object(Bucket=deployment["bucket"], Key="direct/a b/c+d.csv", Body=b"d")
     s3.put_object(Bucket=deployment["bucket"], Key="elsewhere/ignored.csv", Body=b"x")
+    s3.put_object(Bucket=deployment["kms_bucket"], Key="lake/encrypted.csv", Body=b"k")
+    assert (
+        s3.head_object(Bucket=deployment["kms_bucket"], Key="lake/encrypted.csv")["ServerSideEncryption"] == "aws:kms"
+    )
     assert wait_for(mount / "q" / "nested dir" / "naïve file (1).csv"), "queued upload never arrived"
+    assert wait_for(mount / "k" / "encrypted.csv"), "SSE-KMS upload never arrived"
     assert wait_for(mount / "d" / "a b" / "c+d.csv"), "direct upload never arrived"
     assert not list(mount.rglob("ignored.csv"))
 

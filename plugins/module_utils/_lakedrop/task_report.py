@@ -48,7 +48,7 @@ def problems(config):
     bucket = s3.get("s3_bucket_arn")
     if bucket and arns.kind_of(bucket) not in ("s3_bucket", "s3_access_point"):
         found.append(
-            f"{OPTION}.s3_bucket_arn must be an S3 bucket ARN (arn:aws:s3:::NAME) or an S3 access point ARN, but "
+            f"{OPTION}.s3_bucket_arn must be an S3 bucket ARN (arn:PARTITION:s3:::NAME) or an S3 access point ARN, but "
             f"{bucket!r} is {arns.describe(bucket)}."
         )
     if s3.get("bucket_access_role_arn"):
