@@ -4,6 +4,7 @@
 """Filters that give roles the collection's names and partitions (module_utils/_lakedrop/names.py)."""
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import arns
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import deployer
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import names
 
 
@@ -11,6 +12,7 @@ class FilterModule:
     def filters(self):
         return {
             "partition": arns.partition_of,
+            "deployer_policies": deployer.policies,
             "bucket_arn": lambda name, region="": arns.bucket_arn(name, region),
             "trigger_names": names.trigger,
             "transfer_names": names.transfer,

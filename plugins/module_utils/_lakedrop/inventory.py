@@ -11,6 +11,7 @@ Used by the `lakedrop.delivery.deployment` action (first play of every playbook)
 
 import difflib
 import os
+import re
 
 from . import arns
 from . import names
@@ -45,6 +46,12 @@ def _principal(value, option):
 
 def _role_arn(value, option):
     return rules.arn(value, "iam_role", option)
+
+
+def _attach_to(value, option):
+    if value == "" or re.match(r"^(user|role)/[\w+=,.@-]{1,64}$", value):
+        return None
+    return f"{option} must be user/NAME or role/NAME (the identity in each account), got {value!r}."
 
 
 def _kms_key(value, option):
@@ -108,6 +115,12 @@ TOP = {
     "lakedrop_assume_role_arn": ("str", "", None, "role to assume in this account ('' = use the credentials)"),
     "lakedrop_source_bucket_extra_statements": ("list", [], None, "more source bucket policy statements"),
     "lakedrop_teardown_bucket_contents": ("bool", False, None, "teardown also deletes the buckets' objects"),
+    "lakedrop_deployer_policy_attach_to": (
+        "str",
+        "",
+        _attach_to,
+        "playbooks/deployer_policy.yml attaches the deployer policies to this identity (user/NAME or role/NAME)",
+    ),
 }
 # Variables of the inventory layer itself (connection, emulator); known, not checked here.
 KNOWN_OTHERS = (
@@ -119,6 +132,8 @@ KNOWN_OTHERS = (
     "lakedrop_account_label",
     "lakedrop_emulator",
     "lakedrop_emulator_state_dir",
+    "lakedrop_emulator_identity",
+    "lakedrop_identity",
 )
 BOOLEAN_WORDS = {
     "true": True,

@@ -1,0 +1,350 @@
+# -*- coding: utf-8 -*-
+# Copyright: lakedrop.delivery contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The least-privilege policies of the identities that deploy a lakedrop deployment, one per account,
+derived from its settings (inventory.py) and the names it uses (names.py), so the policy names exactly
+the resources the playbooks create. docs/deployer-policy.md explains each statement; the emulator's
+deployers get these policies, so a permission the deployment needs but this file forgot fails the tests
+as it would fail on AWS.
+
+Scoping: by name wherever the deployment chooses the name (IAM roles, functions, queues, log groups,
+buckets, aliases); by the Name tag the deployment writes where AWS generates the ID and evaluates tags
+(EFS); by account and Region where AWS generates the ID and offers nothing narrower (DataSync locations
+and tasks, security groups, event source mappings); "*" only for what AWS authorizes on no resource
+(listing, describing, creating a KMS key or a file system).
+"""
+
+from . import arns
+from . import names
+
+
+def _statement(sid, actions, resources, condition=None):
+    statement = {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": sorted(resources)}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def _policy(statements):
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _prefix(settings):
+    return f"{settings['name']}-"
+
+
+def _arn(settings, account, service, resource, regional=True):
+    return names.arn(service, settings["region"], account, resource, regional=regional)
+
+
+BUCKET_READ = [
+    "s3:GetAccelerateConfiguration",
+    "s3:GetBucketAcl",
+    "s3:GetBucketLocation",
+    "s3:GetBucketLogging",
+    "s3:GetBucketNotification",
+    "s3:GetBucketObjectLockConfiguration",
+    "s3:GetBucketOwnershipControls",
+    "s3:GetBucketPolicy",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:GetBucketRequestPayment",
+    "s3:GetBucketTagging",
+    "s3:GetBucketVersioning",
+    "s3:GetEncryptionConfiguration",
+    "s3:GetInventoryConfiguration",
+    "s3:ListBucket",
+    "s3:ListBucketVersions",
+]
+BUCKET_WRITE = [
+    "s3:CreateBucket",
+    "s3:DeleteBucket",
+    "s3:PutBucketNotification",
+    "s3:PutBucketOwnershipControls",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketTagging",
+    "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
+]
+KEY_READ = [
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListResourceTags",
+]
+KEY_WRITE = [
+    "kms:DisableKey",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateKeyDescription",
+]
+
+
+def source_policy(settings):
+    """Account A: the buckets, their policies and notifications, and the keys of SSE-KMS buckets."""
+    account = settings["source_account_id"]
+    buckets = [arns.bucket_arn(b["name"], settings["region"]) for b in settings["buckets"]]
+    statements = [
+        _statement("ReadTheAccount", ["iam:ListAccountAliases", "s3:ListAllMyBuckets", "kms:ListAliases"], ["*"]),
+        _statement("TheSourceBuckets", BUCKET_READ + BUCKET_WRITE, buckets),
+        # teardown with lakedrop_teardown_bucket_contents=true empties the buckets first
+        _statement(
+            "EmptyTheSourceBucketsOnTeardown",
+            ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+            [f"{bucket}/*" for bucket in buckets],
+        ),
+    ]
+    managed = [b for b in settings["buckets"] if b["kms_key_create"]]
+    given = sorted(set(b["kms_key_arn"] for b in settings["buckets"] if b["kms_key_arn"]))
+    if managed:
+        tag = {"aws:RequestTag/lakedrop:bucket": sorted(b["name"] for b in managed)}
+        keys = _arn(settings, account, "kms", "key/*")
+        statements += [
+            _statement("CreateTheSourceKeys", ["kms:CreateKey"], ["*"], {"StringEquals": tag}),
+            _statement("TagTheSourceKeysAtCreation", ["kms:TagResource"], [keys], {"StringEquals": tag}),
+            _statement(
+                "ManageTheSourceKeys",
+                KEY_READ + KEY_WRITE,
+                [keys],
+                {"StringEquals": {"aws:ResourceTag/lakedrop:bucket": sorted(b["name"] for b in managed)}},
+            ),
+            _statement(
+                "NameTheSourceKeys",
+                ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
+                [_arn(settings, account, "kms", b["kms_key_alias"]) for b in managed] + [keys],
+            ),
+        ]
+    if given:
+        statements.append(_statement("ReadTheGivenKeys", KEY_READ, given))
+    return _policy(statements)
+
+
+def target_policy(settings):
+    """Account B: DataSync's roles, EFS, the locations and tasks, the triggers, the ECS volumes."""
+    account, region, prefix = settings["target_account_id"], settings["region"], _prefix(settings)
+    buckets = [arns.bucket_arn(b["name"], region) for b in settings["buckets"]]
+    roles = _arn(settings, account, "iam", f"role/{prefix}*", regional=False)
+    # Without lakedrop_ecs_task_role the task definition's own task role gets the policy: any role then.
+    task_role = settings["ecs_task_role"].split("/")[-1] or "*"
+    task_roles = [_arn(settings, account, "iam", f"role/{task_role}", regional=False)]
+    name_tag = {"StringLike": {"aws:ResourceTag/Name": [settings["name"], f"{prefix}*"]}}
+    cluster, service = settings["ecs_cluster"], settings["ecs_service"]
+    statements = [
+        _statement(
+            "ReadTheAccount",
+            [
+                "datasync:ListLocations",
+                "datasync:ListTasks",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeTags",
+                "ec2:DescribeVpcAttribute",
+                "ec2:DescribeVpcs",
+                "ecs:DescribeTaskDefinition",
+                "ecs:ListTaskDefinitions",
+                "elasticfilesystem:DescribeAccessPoints",
+                "elasticfilesystem:DescribeFileSystems",
+                "iam:ListAccountAliases",
+                "lambda:ListEventSourceMappings",
+                "logs:DescribeLogGroups",
+                "logs:DescribeResourcePolicies",
+                "sqs:ListQueues",
+            ],
+            ["*"],
+        ),
+        _statement(
+            "TheDeploymentsRoles",
+            [
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:DeleteRolePolicy",
+                "iam:GetRole",
+                "iam:GetRolePolicy",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListInstanceProfilesForRole",
+                "iam:ListRolePolicies",
+                "iam:ListRoleTags",
+                "iam:PutRolePolicy",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
+            ],
+            [roles],
+        ),
+        _statement(
+            "HandTheRolesToDataSyncAndLambda",
+            ["iam:PassRole"],
+            [roles],
+            {"StringEquals": {"iam:PassedToService": ["datasync.amazonaws.com", "lambda.amazonaws.com"]}},
+        ),
+        # The ECS service's task role gets the EFS mount policy; registering a revision passes its roles.
+        _statement(
+            "TheEcsTaskRole",
+            ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:PutRolePolicy", "iam:DeleteRolePolicy"],
+            task_roles,
+        ),
+        _statement(
+            "HandRolesToEcsTasks",
+            ["iam:PassRole"],
+            [_arn(settings, account, "iam", "role/*", regional=False)],
+            {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+        ),
+        # DataSync tests access with the caller's credentials when it creates the S3 location.
+        _statement("ListTheSourceBucketsForDataSync", ["s3:GetBucketLocation", "s3:ListBucket"], buckets),
+        _statement(
+            "TheFileSystemAndAccessPoints",
+            [
+                "elasticfilesystem:CreateAccessPoint",
+                "elasticfilesystem:CreateMountTarget",
+                "elasticfilesystem:CreateTags",
+                "elasticfilesystem:DeleteAccessPoint",
+                "elasticfilesystem:DeleteFileSystem",
+                "elasticfilesystem:DeleteFileSystemPolicy",
+                "elasticfilesystem:DeleteMountTarget",
+                "elasticfilesystem:DeleteTags",
+                "elasticfilesystem:DescribeFileSystemPolicy",
+                "elasticfilesystem:DescribeLifecycleConfiguration",
+                "elasticfilesystem:DescribeMountTargetSecurityGroups",
+                "elasticfilesystem:DescribeMountTargets",
+                "elasticfilesystem:DescribeTags",
+                "elasticfilesystem:ListTagsForResource",
+                "elasticfilesystem:ModifyMountTargetSecurityGroups",
+                "elasticfilesystem:PutFileSystemPolicy",
+                "elasticfilesystem:PutLifecycleConfiguration",
+                "elasticfilesystem:TagResource",
+                "elasticfilesystem:UntagResource",
+                "elasticfilesystem:UpdateFileSystem",
+            ],
+            [
+                _arn(settings, account, "elasticfilesystem", "file-system/*"),
+                _arn(settings, account, "elasticfilesystem", "access-point/*"),
+            ],
+            name_tag,
+        ),
+        _statement(
+            "CreateTheFileSystem",
+            ["elasticfilesystem:CreateFileSystem", "elasticfilesystem:TagResource"],
+            ["*"],
+            {"StringEquals": {"aws:RequestTag/Name": settings["name"]}},
+        ),
+        _statement(
+            "TheSecurityGroups",
+            [
+                "ec2:AuthorizeSecurityGroupEgress",
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:CreateSecurityGroup",
+                "ec2:CreateTags",
+                "ec2:DeleteSecurityGroup",
+                "ec2:RevokeSecurityGroupEgress",
+                "ec2:RevokeSecurityGroupIngress",
+            ],
+            [_arn(settings, account, "ec2", "security-group/*"), _arn(settings, account, "ec2", "vpc/*")],
+        ),
+        _statement(
+            "TheLocationsAndTasks",
+            [
+                "datasync:CreateTask",
+                "datasync:DeleteLocation",
+                "datasync:DeleteTask",
+                "datasync:DescribeLocationEfs",
+                "datasync:DescribeLocationS3",
+                "datasync:DescribeTask",
+                "datasync:ListTagsForResource",
+                "datasync:TagResource",
+                "datasync:UntagResource",
+                "datasync:UpdateLocationEfs",
+                "datasync:UpdateLocationS3",
+                "datasync:UpdateTask",
+            ],
+            [_arn(settings, account, "datasync", "location/*"), _arn(settings, account, "datasync", "task/*")],
+        ),
+        # CreateLocation* authorize on no resource (the location's ID does not exist yet).
+        _statement("CreateTheLocations", ["datasync:CreateLocationEfs", "datasync:CreateLocationS3"], ["*"]),
+        _statement(
+            "TheLogGroups",
+            [
+                "logs:CreateLogGroup",
+                "logs:DeleteLogGroup",
+                "logs:DeleteRetentionPolicy",
+                "logs:ListTagsForResource",
+                "logs:ListTagsLogGroup",
+                "logs:PutRetentionPolicy",
+                "logs:TagLogGroup",
+                "logs:TagResource",
+                "logs:UntagLogGroup",
+                "logs:UntagResource",
+            ],
+            [
+                _arn(settings, account, "logs", f"log-group:/aws/datasync/{prefix}*"),
+                _arn(settings, account, "logs", f"log-group:/aws/lambda/{prefix}*"),
+            ],
+        ),
+        # CloudWatch Logs resource policies have no resource-level permissions.
+        _statement("DataSyncsLogDelivery", ["logs:DeleteResourcePolicy", "logs:PutResourcePolicy"], ["*"]),
+        _statement(
+            "TheTriggerQueues",
+            [
+                "sqs:CreateQueue",
+                "sqs:DeleteQueue",
+                "sqs:GetQueueAttributes",
+                "sqs:GetQueueUrl",
+                "sqs:ListQueueTags",
+                "sqs:SetQueueAttributes",
+                "sqs:TagQueue",
+                "sqs:UntagQueue",
+            ],
+            [_arn(settings, account, "sqs", f"{prefix}*")],
+        ),
+        _statement(
+            "TheTriggerFunctions",
+            [
+                "lambda:AddPermission",
+                "lambda:CreateFunction",
+                "lambda:DeleteFunction",
+                "lambda:GetFunction",
+                "lambda:GetFunctionConfiguration",
+                "lambda:GetPolicy",
+                "lambda:ListTags",
+                "lambda:ListVersionsByFunction",
+                "lambda:RemovePermission",
+                "lambda:TagResource",
+                "lambda:UntagResource",
+                "lambda:UpdateFunctionCode",
+                "lambda:UpdateFunctionConfiguration",
+            ],
+            [
+                _arn(settings, account, "lambda", f"function:{prefix}*"),
+                _arn(settings, account, "lambda", f"function:{prefix}*:*"),
+            ],
+        ),
+        _statement(
+            "TheTriggerMappings",
+            ["lambda:DeleteEventSourceMapping", "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"],
+            [_arn(settings, account, "lambda", "event-source-mapping:*")],
+        ),
+        # CreateEventSourceMapping authorizes on no resource; the function it names is checked as above.
+        _statement("MapTheTriggerQueues", ["lambda:CreateEventSourceMapping"], ["*"]),
+        _statement(
+            "TheEcsService",
+            ["ecs:DescribeServices", "ecs:UpdateService"],
+            [_arn(settings, account, "ecs", f"service/{cluster}/{service}")],
+        ),
+        _statement(
+            "NewRevisionsOfTheTaskDefinition",
+            ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
+            [_arn(settings, account, "ecs", f"task-definition/{settings['ecs_family']}:*")],
+        ),
+    ]
+    return _policy(statements)
+
+
+def policies(settings):
+    return {"source": source_policy(settings), "target": target_policy(settings)}
