@@ -12,7 +12,7 @@ class FilterModule:
         return {
             "partition": arns.partition_of,
             "bucket_arn": lambda name, region="": arns.bucket_arn(name, region),
-            "trigger_names": lambda name, region, account: names.trigger(name, region, account),
-            "transfer_names": lambda name, region, account: names.transfer(name, region, account),
+            "trigger_names": names.trigger,
+            "transfer_names": names.transfer,
             "role_arn": lambda name, account, region, path="/": names.role_arn(name, account, region, path),
         }
