@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from support.arguments import arguments
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import location_s3 as s3
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations
+from ansible_collections.lakedrop.delivery.plugins.modules import datasync_location_s3
 
 ROLE = "arn:aws:iam::222222222222:role/lakedrop-datasync"
 OTHER_ROLE = "arn:aws:iam::222222222222:role/other"
@@ -13,19 +15,11 @@ LOC = "arn:aws:datasync:eu-west-1:222222222222:location/loc-0123456789abcdef0"
 
 
 def params(**extra):
-    base = {
-        "state": "present",
-        "bucket": "lake-bucket",
-        "subdirectory": "incoming/",
-        "bucket_access_role_arn": ROLE,
-        "storage_class": None,
-        "agent_arns": None,
-        "location_arn": None,
-        "tags": None,
-        "purge_tags": True,
-    }
-    base.update(extra)
-    return base
+    return arguments(
+        datasync_location_s3,
+        {"bucket": "lake-bucket", "subdirectory": "incoming/", "bucket_access_role_arn": ROLE},
+        extra,
+    )
 
 
 def current(**extra):

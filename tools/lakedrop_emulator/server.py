@@ -38,6 +38,19 @@ def control(method: str, path: str):
     return register
 
 
+def update_settings(request: Request, settings: dict, lock: Any, what: str | None = None, convert: Any = None) -> dict:
+    """A control handler's JSON body merged into `settings` under `lock` (each value through `convert` when
+    given), and the settings now. Keys `settings` does not have are refused, naming `what`, or, without
+    `what`, ignored."""
+    body = request.get_json(force=True) or {}
+    unknown = set(body) - set(settings)
+    if unknown and what:
+        raise ValueError(f"unknown {what}: {sorted(unknown)}")
+    with lock:
+        settings.update({k: convert(v) if convert else v for k, v in body.items() if k in settings})
+        return dict(settings)
+
+
 @control("GET", "/_lakedrop/health")
 def _health(_request: Request) -> dict:
     return {"ok": True, "pid": os.getpid()}

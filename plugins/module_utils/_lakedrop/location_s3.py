@@ -141,7 +141,7 @@ def predict(current, in_place):
 def find(client, params):
     """The existing location's ARN, or None (a Failure when the URI is ambiguous)."""
     if params["location_arn"]:
-        return params["location_arn"] if ds_api.describe_location_s3(client, params["location_arn"]) else None
+        return params["location_arn"] if ds_api.describe_location(client, "S3", params["location_arn"]) else None
     matches = locations.candidates(
         ds_api.list_locations(client, uri_filter(params)), "s3", host(params), params["subdirectory"]
     )
@@ -162,11 +162,11 @@ def create(module, client):
     if module.check_mode:
         return desired_location(module.params, module.region)
     params = create_params(module.params, module.region)
-    arn = ds_api.create_location_s3(client, params, module.params["propagation_timeout"])
+    arn = ds_api.create_location(client, "S3", params, module.params["propagation_timeout"])
     return read(client, arn, module.region)
 
 
-S3 = locations.LocationType("S3 location", read, predict, update_params, ds_api.update_location_s3)
+S3 = locations.LocationType("S3", read, predict, update_params)
 
 
 def ensure_present(module, client, arn):
