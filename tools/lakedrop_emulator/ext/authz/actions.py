@@ -332,7 +332,7 @@ def _key(params: Params, where: Where) -> str | None:
     """The key ARN behind the request's KeyId (None when there is no such key)."""
     from moto.kms.models import kms_backends
 
-    key_id = params.get("KeyId") or params.get("TargetKeyId")
+    key_id = params.get("KeyId") or params.get("TargetKeyId") or _ciphertext_key(params.get("CiphertextBlob"))
     if not key_id:
         return None
     try:
@@ -340,6 +340,18 @@ def _key(params: Params, where: Where) -> str | None:
     except Exception:  # noqa: BLE001 - unknown alias/key: the API answers NotFound after allowing
         return None
     return where.arn("kms", f"key/{resolved}")
+
+
+def _ciphertext_key(blob: Any) -> str | None:
+    """Decrypt may omit KeyId: KMS reads the key from the ciphertext (moto's blob header holds it)."""
+    from moto.kms.utils import _deserialize_ciphertext_blob
+
+    if not isinstance(blob, bytes | bytearray):
+        return None
+    try:
+        return _deserialize_ciphertext_blob(bytes(blob)).key_id
+    except Exception:  # noqa: BLE001 - not a ciphertext moto made: KMS answers InvalidCiphertext
+        return None
 
 
 def _alias(params: Params, where: Where) -> str | None:
@@ -390,7 +402,6 @@ KMS_RULES: dict[str, Rule] = {
         "Decrypt",
         "GenerateDataKey",
         "GenerateDataKeyWithoutPlaintext",
-        "ReEncrypt",
     ),
     **same("kms", None, "ListKeys", "ListAliases"),
 }
@@ -565,7 +576,7 @@ ECS_RULES: dict[str, Rule] = {
     **same("ecs", _services, "DescribeServices", context=_in_cluster),
     "RegisterTaskDefinition": rule("ecs:RegisterTaskDefinition", _family, _request_tags("tags"), _task_roles),
     **same("ecs", None, "DeregisterTaskDefinition", "DescribeTaskDefinition", "ListTaskDefinitions", "ListClusters"),
-    **same("ecs", None, "ListServices", "ListTasks", context=_in_cluster),
+    **same("ecs", None, "ListServices", context=_in_cluster),
     **same("ecs", _param("resourceArn"), "ListTagsForResource", "UntagResource"),
     **same("ecs", _param("resourceArn"), "TagResource", context=_request_tags("tags")),
 }
@@ -786,7 +797,8 @@ SNS_RULES: dict[str, Rule] = {
     **same(
         "sns", _param("TopicArn"), "Publish", "GetTopicAttributes", "SetTopicAttributes", "Subscribe", "DeleteTopic"
     ),
-    **same("sns", None, "ListTopics", "CreateTopic"),
+    "CreateTopic": rule("sns:CreateTopic", lambda p, w: w.arn("sns", p["Name"]) if p.get("Name") else None),
+    **same("sns", None, "ListTopics"),
 }
 
 

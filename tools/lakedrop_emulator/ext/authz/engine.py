@@ -130,7 +130,7 @@ def _describe_deny(outcome: Outcome, kind: str) -> str:
     hit = outcome.denies[0]
     named = f" (statement {hit.sid})" if hit.sid else ""
     unknown = f"; it applied because these could not be evaluated: {', '.join(hit.not_understood)}"
-    return f"explicit Deny in a {kind} policy{named}" + (unknown if hit.not_understood else "")
+    return f"explicit Deny in {kind} policy{named}" + (unknown if hit.not_understood else "")
 
 
 def _grants(identity: Outcome, resource: Outcome, same_account: bool, principal: Principal, strict: bool) -> bool:
@@ -161,9 +161,9 @@ def decide_one(principal: Principal, action: str, resource_arn: str, context: Ma
     identity = _merge(evaluate(p, request) for p in principal.policies)
     on_resource = _merge(evaluate(p, request, resource_policy=True) for p in resource.policies)
     common = {"action": action, "resource": resource_arn, "principal": principal.arn}
-    for outcome, kind in ((identity, "identity-based"), (on_resource, "resource-based")):
+    for outcome, kind in ((identity, "an identity-based"), (on_resource, "a resource-based")):
         if outcome.denies:
-            why = f"with an explicit deny in a {kind} policy"
+            why = f"with an explicit deny in {kind} policy"
             reason = _describe_deny(outcome, kind)
             return Decision(False, reason, _message(principal, action, resource_arn, why), **common)
     same_account = resource.account in (None, principal.account)
