@@ -160,6 +160,7 @@ def test_a_role_sessions_policies_apply(emulator, identity, unique_module):
     caller = identity("target", _allow("sts:AssumeRole", role))
     creds = caller("sts").assume_role(RoleArn=role, RoleSessionName="s1")["Credentials"]
     session = boto3.Session(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"], emulator.region)
+    assert emulator.role_session(role).client("sts", endpoint_url=emulator.endpoint).get_caller_identity()
     session.client("sqs", endpoint_url=emulator.endpoint).list_queues()
     error = _denied(lambda: session.client("datasync", endpoint_url=emulator.endpoint).list_tasks())
     assert f"arn:aws:sts::{target}:assumed-role/authz-{unique_module}/s1" in error["Message"]

@@ -48,6 +48,11 @@ class Emulator:
             region_name=self.region,
         )
 
+    def role_session(self, role_arn: str, label: str = "target", name: str = "lakedrop-test") -> boto3.Session:
+        """A session of `role_arn`, assumed through STS by `label`'s admin (the role's trust policy decides)."""
+        creds = self.client("sts", label).assume_role(RoleArn=role_arn, RoleSessionName=name)["Credentials"]
+        return boto3.Session(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"], self.region)
+
     def client(self, service: str, label: str = "target", identity: str = "admin", **config: Any):
         retries = config.pop("retries", {"max_attempts": 2, "mode": "standard"})
         return self.session(label, identity).client(
