@@ -82,4 +82,4 @@ def install() -> None:
 
     @control("GET", "/_lakedrop/authz/decisions")
     def _decisions(request: Any) -> dict:
-        return {"decisions": DECISIONS.since(int(request.args.get("since", 0)))}
+        return {"decisions": DECISIONS.entries(int(request.args.get("since", 0)))}

@@ -2,19 +2,11 @@
 
 One entry per (botocore service, operation) that the collection, its roles, its tests and its demo call.
 Each names the action(s) and builds the resource ARN(s) from the request's parameters, per the Service
-Authorization Reference ("Actions, resources, and condition keys for <service>"):
-- DataSync  https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsdatasync.html
-- EC2       https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
-- ECS       https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
-- EFS       https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticfilesystem.html
-- IAM       https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
-- KMS       https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
-- Lambda    https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
-- Logs      https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
-- S3        https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
-- SNS       https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsns.html
-- SQS       https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsqs.html
-- STS       https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
+Authorization Reference, "Actions, resources, and condition keys for <service>": one page per service at
+https://docs.aws.amazon.com/service-authorization/latest/reference/<page>.html, pages list_awsdatasync,
+list_amazonec2, list_amazonelasticcontainerservice, list_amazonelasticfilesystem,
+list_awsidentityandaccessmanagementiam, list_awskeymanagementservice, list_awslambda,
+list_amazoncloudwatchlogs, list_amazons3, list_amazonsns, list_amazonsqs, list_awssecuritytokenservice.
 tests/unit/test_authz_actions.py checks every entry against the machine-readable copy of that reference
 that parliament ships (the action exists; each ARN built fits one of the action's resource types).
 

@@ -55,8 +55,15 @@ def _bool(value: str, expected: str, context: Any) -> bool:
     return value.lower() == substitute(expected, context).lower()
 
 
-_EQ, _LT, _LE = (lambda a, b: a == b), (lambda a, b: a < b), (lambda a, b: a <= b)
-_GT, _GE = (lambda a, b: a > b), (lambda a, b: a >= b)
+# Numeric and Date operators: the comparison of the context value with the policy value, negated or not.
+_COMPARISONS: dict[str, tuple[Callable[[float, float], bool], bool]] = {
+    "equals": (lambda a, b: a == b, False),
+    "notequals": (lambda a, b: a == b, True),
+    "lessthan": (lambda a, b: a < b, False),
+    "lessthanequals": (lambda a, b: a <= b, False),
+    "greaterthan": (lambda a, b: a > b, False),
+    "greaterthanequals": (lambda a, b: a >= b, False),
+}
 
 # operator (lower case, without set prefix or IfExists) -> (test of one context value against one
 # policy value, negated). A negated operator holds when no policy value matches.
@@ -72,18 +79,11 @@ OPERATORS: dict[str, tuple[Callable[[str, str, Any], bool], bool]] = {
     "arnnotequals": (lambda v, e, c: arn_like(e, v, c), True),
     "arnnotlike": (lambda v, e, c: arn_like(e, v, c), True),
     "bool": (_bool, False),
-    "numericequals": (_compare(_number, _EQ), False),
-    "numericnotequals": (_compare(_number, _EQ), True),
-    "numericlessthan": (_compare(_number, _LT), False),
-    "numericlessthanequals": (_compare(_number, _LE), False),
-    "numericgreaterthan": (_compare(_number, _GT), False),
-    "numericgreaterthanequals": (_compare(_number, _GE), False),
-    "dateequals": (_compare(_date, _EQ), False),
-    "datenotequals": (_compare(_date, _EQ), True),
-    "datelessthan": (_compare(_date, _LT), False),
-    "datelessthanequals": (_compare(_date, _LE), False),
-    "dategreaterthan": (_compare(_date, _GT), False),
-    "dategreaterthanequals": (_compare(_date, _GE), False),
+    **{
+        family + name: (_compare(parse, test), negated)
+        for family, parse in (("numeric", _number), ("date", _date))
+        for name, (test, negated) in _COMPARISONS.items()
+    },
 }
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from werkzeug.wrappers import Response
 from ...journal import CALL
 from ...journal import NOTES
 from ...journal import Call
+from ...journal import Journal
 from ..shapes import service_model
 from . import actions
 from .engine import Decision
@@ -38,29 +38,10 @@ from .principals import from_access_key
 ENFORCE, AUDIT = "enforce", "audit"
 # LAKEDROP_AUTHZ_MODE=audit starts the emulator in audit mode: for diagnosing a whole run, never for tests.
 STATE: dict[str, Any] = {"mode": os.environ.get("LAKEDROP_AUTHZ_MODE", ENFORCE)}
-MAX_DECISIONS = 100_000
 
 
-class Decisions:
-    """Denials (and, in audit mode, would-be denials) with their reasons, for /_lakedrop/authz/decisions."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: list[dict[str, Any]] = []
-        self._seq = 0
-
-    def record(self, **entry: Any) -> None:
-        with self._lock:
-            self._seq += 1
-            self._entries.append({"seq": self._seq, **entry})
-            del self._entries[:-MAX_DECISIONS]
-
-    def since(self, seq: int) -> list[dict[str, Any]]:
-        with self._lock:
-            return [e for e in self._entries if e["seq"] > seq]
-
-
-DECISIONS = Decisions()
+# Denials (and, in audit mode, would-be denials) with their reasons, for /_lakedrop/authz/decisions.
+DECISIONS = Journal()
 
 
 @dataclass(frozen=True)
