@@ -292,6 +292,8 @@ S3_RULES: dict[str, Rule] = {
     "PutBucketCors": rule("s3:PutBucketCORS", _bucket),
     "DeleteBucketCors": rule("s3:PutBucketCORS", _bucket),
     "DeleteBucketWebsite": rule("s3:DeleteBucketWebsite", _bucket),
+    "ListBucketInventoryConfigurations": rule("s3:GetInventoryConfiguration", _bucket),
+    "PutObjectAcl": _versioned("s3:PutObjectAcl", "s3:PutObjectVersionAcl"),
     **same(
         "s3",
         _bucket,
@@ -415,6 +417,17 @@ def _role(params: Params, where: Where) -> str | None:
         return where.arn("iam", f"role{params.get('Path') or '/'}{name}", region=False)
 
 
+def _user(params: Params, where: Where) -> str | None:
+    from moto.iam.models import iam_backends
+
+    name = params.get("UserName")
+    if not name:
+        return None
+    user = iam_backends[where.account][where.partition].users.get(name)
+    # a user being created (or absent): its ARN from the request
+    return user.arn if user else where.arn("iam", f"user{params.get('Path') or '/'}{name}", region=False)
+
+
 def _policy_arn(params: Params, _where: Where) -> str | None:
     return params.get("PolicyArn")
 
@@ -441,7 +454,26 @@ IAM_RULES: dict[str, Rule] = {
         "iam", _role, "AttachRolePolicy", "DetachRolePolicy", context=lambda p, w: {"iam:PolicyARN": p.get("PolicyArn")}
     ),
     **same("iam", _policy_arn, "GetPolicy", "GetPolicyVersion", "ListPolicyVersions", "ListEntitiesForPolicy"),
-    **same("iam", None, "ListRoles", "ListPolicies"),
+    **same("iam", _user, "CreateUser", "TagUser", context=_request_tags("Tags")),
+    **same(
+        "iam",
+        _user,
+        "GetUser",
+        "DeleteUser",
+        "CreateAccessKey",
+        "ListAccessKeys",
+        "DeleteAccessKey",
+        "PutUserPolicy",
+        "GetUserPolicy",
+        "DeleteUserPolicy",
+        "ListUserPolicies",
+        "ListAttachedUserPolicies",
+        "ListGroupsForUser",
+    ),
+    **same(
+        "iam", _user, "AttachUserPolicy", "DetachUserPolicy", context=lambda p, w: {"iam:PolicyARN": p.get("PolicyArn")}
+    ),
+    **same("iam", None, "ListRoles", "ListPolicies", "ListUsers", "ListAccountAliases"),
 }
 
 STS_RULES: dict[str, Rule] = {
@@ -472,13 +504,21 @@ def _group(params: Params, where: Where) -> str | None:
     return _ec2_id(params["GroupId"], where) if params.get("GroupId") else None
 
 
+def _vpc(params: Params, where: Where) -> str | None:
+    return _ec2_id(params["VpcId"], where) if params.get("VpcId") else None
+
+
 def _new_group(params: Params, where: Where) -> list[str | None]:
-    vpc = _ec2_id(params["VpcId"], where) if params.get("VpcId") else None
-    return [where.arn("ec2", "security-group/*"), vpc]
+    return [where.arn("ec2", "security-group/*"), _vpc(params, where)]
 
 
 EC2_RULES: dict[str, Rule] = {
     "CreateSecurityGroup": rule("ec2:CreateSecurityGroup", _new_group, _request_tags("TagSpecifications")),
+    "CreateSubnet": rule(
+        "ec2:CreateSubnet", lambda p, w: [w.arn("ec2", "subnet/*"), _vpc(p, w)], _request_tags("TagSpecifications")
+    ),
+    "DeleteSubnet": rule("ec2:DeleteSubnet", lambda p, w: _ec2_id(p["SubnetId"], w) if p.get("SubnetId") else None),
+    "DescribeVpcAttribute": rule("ec2:DescribeVpcAttribute", _vpc),
     "CreateTags": rule(
         "ec2:CreateTags", lambda p, w: [_ec2_id(r, w) for r in p.get("Resources") or []], _request_tags("Tags")
     ),

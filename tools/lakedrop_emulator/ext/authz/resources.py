@@ -64,9 +64,11 @@ def _tag_dict(tags: Any) -> dict[str, str]:
 # --- one reader per service: (parts, action) -> Resource (or None when the resource is unknown) -------
 
 
-def _s3(arn: str, _parts_: list[str], _action: str) -> Resource | None:
+def _s3(arn: str, _parts_: list[str], action: str) -> Resource | None:
     from moto.s3.models import s3_backends
 
+    if action.lower() == "s3:createbucket":
+        return None  # the bucket to be: a name another account owns answers BucketAlreadyExists, not 403
     bucket_name = _parts_[5].split("/", 1)[0]
     owner = s3_backends.bucket_accounts.get(bucket_name)
     if owner is None:
