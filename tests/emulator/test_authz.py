@@ -204,3 +204,15 @@ def test_the_journal_records_the_decision(emulator, identity):
     entry = emulator.journal(mark)[-1]
     assert (entry["authz"], entry["principal"], entry["status"]) == ("deny", nobody.arn, 403)
     assert "datasync:ListTasks" in entry["authz_reason"]
+
+
+@pytest.mark.parametrize("label", ["source", "target"])
+def test_each_account_has_an_administrator_and_a_deployer_without_policy(emulator, label):
+    account = emulator.accounts[label]
+    assert account["user_arn"] == account["admin"]["user_arn"]  # existing callers act as the admin
+    assert emulator.client("iam", label).list_attached_user_policies(UserName="lakedrop-admin")["AttachedPolicies"] == [
+        {"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}
+    ]
+    deployer = emulator.client("sts", label, identity="deployer").get_caller_identity()
+    assert deployer["Arn"] == account["deployer"]["user_arn"]
+    assert _denied(lambda: emulator.client("s3", label, identity="deployer").list_buckets())["Code"] == "AccessDenied"
