@@ -13,6 +13,10 @@ ACCOUNT, REGION = "333333333333", "eu-west-1"
 TASK = f"arn:aws:datasync:{REGION}:{ACCOUNT}:task/task-1"
 
 
+def _document(*statements: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
 def _role(trust: dict, permissions: dict) -> str:
     from moto.iam.models import iam_backends
 
@@ -26,18 +30,9 @@ def _role(trust: dict, permissions: dict) -> str:
 def test_a_service_assumes_a_role_only_as_its_trust_policy_allows():
     """Role trust policy for datasync.amazonaws.com scoped with aws:SourceAccount (IAM user guide, "The
     confused deputy problem"); the session then has the role's permissions."""
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "datasync.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-            }
-        ],
-    }
-    read = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    datasync = {"Effect": "Allow", "Principal": {"Service": "datasync.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    trust = _document({**datasync, "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}})
+    read = _document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
     role = _role(trust, read)
 
     session = authz.assume_role(role, authz.service_principal("datasync.amazonaws.com", ACCOUNT, TASK), region=REGION)
@@ -52,7 +47,7 @@ def test_a_service_assumes_a_role_only_as_its_trust_policy_allows():
 
 
 def test_role_session_and_access_key_resolve_to_the_same_principal():
-    nothing = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
+    nothing = _document({"Effect": "Deny", "Action": "*", "Resource": "*"})
     role = _role(nothing, nothing)
     session = authz.role_session(role, "worker", REGION)
     assert session.arn == f"arn:aws:sts::{ACCOUNT}:assumed-role/{role.rsplit('/', 1)[1]}/worker"
