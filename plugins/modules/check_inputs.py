@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: check_inputs
 short_description: Check a lakedrop.delivery role's inputs against each other before any AWS call
 version_added: 0.2.0
@@ -25,21 +24,7 @@ options:
     required: true
     choices: [datasync_role, datasync_role_kms, datasync_transfer, ecs_efs_volume, efs_storage, lambda_trigger,
               lambda_trigger_notification, source_bucket]
-attributes:
-  check_mode:
-    support: full
-    description: Reads variables only.
-  diff_mode:
-    support: none
-    description: Changes nothing.
-  platform:
-    support: full
-    platforms: all
-    description: Runs on the controller.
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.controller]
 """
 
 EXAMPLES = r"""

@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: cloudwatchlogs_resource_policy
 short_description: Manage a CloudWatch Logs resource policy
 version_added: 0.1.0
@@ -14,8 +13,6 @@ description:
   - Policies are compared by meaning (key order, a single value versus a one-item list), so an
     equivalent document is not rewritten.
   - No Ansible collection manages CloudWatch Logs resource policies, hence this module.
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   name:
     description: Name of the resource policy.
@@ -32,12 +29,8 @@ options:
     type: str
     choices: [present, absent]
     default: present
-extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
-notes:
-  - Supports check mode and diff mode. A second run with the same arguments makes no write call.
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.idempotent, amazon.aws.common.modules,
+  amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""
@@ -72,10 +65,8 @@ policy:
   type: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import logs_policy
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
@@ -85,10 +76,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleAWSModule(
-        argument_spec=ARGUMENT_SPEC, required_if=[("state", "present", ["policy"])], supports_check_mode=True
-    )
-    run(module, logs_policy.run, logs_policy.validate)
+    run_module(ARGUMENT_SPEC, logs_policy.run, logs_policy.validate, required_if=[("state", "present", ["policy"])])
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: datasync_location_efs
 short_description: Manage AWS DataSync Amazon EFS locations
 version_added: 0.1.0
@@ -24,14 +23,7 @@ description:
   - The subdirectory (with O(location_arn)), access point, role and in-transit encryption are changed
     in place with C(UpdateLocationEfs). The file system, subnet and security groups cannot be changed in
     place; see O(allow_replacement).
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
-  state:
-    description: Whether the location should exist.
-    type: str
-    choices: [present, absent]
-    default: present
   file_system:
     description:
       - The EFS file system, as an ID (V(fs-0123456789abcdef0)) or an ARN.
@@ -83,21 +75,10 @@ options:
         default.
     type: str
     choices: [NONE, TLS1_2]
-  location_arn:
-    description:
-      - ARN of the location to manage. Pins the identity so the subdirectory can be changed in place
-        and the file system compared. The location must exist when given with O(state=present).
-    type: str
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop
-  - lakedrop.delivery.lakedrop.replacement
-  - lakedrop.delivery.lakedrop.propagation
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.tags
-  - amazon.aws.boto3
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.location, lakedrop.delivery.lakedrop.idempotent,
+  lakedrop.delivery.lakedrop.replacement, lakedrop.delivery.lakedrop.propagation, amazon.aws.common.modules,
+  amazon.aws.region.modules, amazon.aws.tags, amazon.aws.boto3]
 notes:
-  - Supports check mode and diff mode. A second run with the same arguments makes no write call.
   - With O(allow_replacement=true) the new location is created before the old one is deleted, so a
     create that AWS refuses leaves the old location in place.
   - The caller needs C(elasticfilesystem:DescribeFileSystems), C(elasticfilesystem:DescribeAccessPoints),
@@ -144,76 +125,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-location:
-  description: The location after the module ran (in check mode, what it would be). Empty when absent.
-  returned: always
-  type: dict
-  contains:
-    location_arn:
-      description: ARN of the location (null when it would be created in check mode).
-      type: str
-      sample: arn:aws:datasync:eu-west-1:222222222222:location/loc-0123456789abcdef0
-    location_uri:
-      description: DataSync's URI of the location.
-      type: str
-      sample: efs://eu-west-1.fs-0123456789abcdef0/incoming/
-    file_system_id:
-      description: The file system, parsed from the URI (DataSync does not return it).
-      type: str
-      sample: fs-0123456789abcdef0
-    file_system_arn:
-      description: The file system's ARN, derived from the URI's region and file system ID and the
-        location ARN's account.
-      type: str
-      sample: arn:aws:elasticfilesystem:eu-west-1:222222222222:file-system/fs-0123456789abcdef0
-    subdirectory:
-      description: The directory, without leading or trailing C(/).
-      type: str
-      sample: incoming
-    ec2_config:
-      description: Where DataSync mounts the file system from.
-      type: dict
-      contains:
-        subnet_arn:
-          description: The subnet's ARN.
-          type: str
-          sample: arn:aws:ec2:eu-west-1:222222222222:subnet/subnet-0123456789abcdef0
-        security_group_arns:
-          description: The security groups' ARNs.
-          type: list
-          elements: str
-          sample: ["arn:aws:ec2:eu-west-1:222222222222:security-group/sg-0123456789abcdef0"]
-    access_point_arn:
-      description: The access point's ARN, or null.
-      type: str
-      sample: arn:aws:elasticfilesystem:eu-west-1:222222222222:access-point/fsap-0123456789abcdef0
-    file_system_access_role_arn:
-      description: The role DataSync assumes to access the file system, or null.
-      type: str
-    in_transit_encryption:
-      description: V(NONE) or V(TLS1_2).
-      type: str
-      sample: TLS1_2
-    creation_time:
-      description: When the location was created (null when it would be created in check mode).
-      type: str
-    tags:
-      description: The location's tags.
-      type: dict
-      sample: {"Name": "lakedrop-destination"}
-replaced:
-  description: Whether a new location replaced the old one (O(allow_replacement=true)).
-  returned: always
-  type: bool
+extends_documentation_fragment: [lakedrop.delivery.lakedrop.location_efs_return, lakedrop.delivery.lakedrop.replacement_return]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import fragments
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import location_efs
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
-    state=dict(type="str", choices=["present", "absent"], default="present"),
     file_system=dict(type="str"),
     subdirectory=dict(type="str", default=""),
     subnet=dict(type="str"),
@@ -221,17 +140,15 @@ ARGUMENT_SPEC = dict(
     access_point=dict(type="str"),
     file_system_access_role_arn=dict(type="str"),
     in_transit_encryption=dict(type="str", choices=location_efs.ENCRYPTION),
-    location_arn=dict(type="str"),
-    allow_replacement=dict(type="bool", default=False),
-    propagation_timeout=dict(type="int", default=120),
-    tags=dict(type="dict", aliases=["resource_tags"]),
-    purge_tags=dict(type="bool", default=True),
+    **fragments.LOCATION,
+    **fragments.REPLACEMENT,
+    **fragments.PROPAGATION,
+    **fragments.TAGS,
 )
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module, location_efs.run, location_efs.validate)
+    run_module(ARGUMENT_SPEC, location_efs.run, location_efs.validate)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: datasync_task
 short_description: Manage AWS DataSync tasks
 version_added: 0.1.0
@@ -20,8 +19,6 @@ description:
     defaults), so the module reports no drift for them.
   - Every argument is checked before any call, and the locations are checked to exist (read calls) before
     anything is written.
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   state:
     description: Whether the task should exist.
@@ -68,72 +65,6 @@ options:
       - Combinations the DataSync guide documents as invalid are refused before any call, judged together
         with the options the task already has.
     type: dict
-    suboptions:
-      verify_mode:
-        description: How DataSync checks data integrity after the transfer.
-        type: str
-        choices: [POINT_IN_TIME_CONSISTENT, ONLY_FILES_TRANSFERRED, NONE]
-      overwrite_mode:
-        description: Whether DataSync overwrites files at the destination.
-        type: str
-        choices: [ALWAYS, NEVER]
-      atime:
-        description: Whether to preserve access times. V(BEST_EFFORT) needs O(options.mtime=PRESERVE), V(NONE) needs O(options.mtime=NONE).
-        type: str
-        choices: [NONE, BEST_EFFORT]
-      mtime:
-        description: Whether to preserve modification times.
-        type: str
-        choices: [NONE, PRESERVE]
-      uid:
-        description: How file owner user IDs are copied.
-        type: str
-        choices: [NONE, INT_VALUE, NAME, BOTH]
-      gid:
-        description: How file owner group IDs are copied.
-        type: str
-        choices: [NONE, INT_VALUE, NAME, BOTH]
-      preserve_deleted_files:
-        description:
-          - Whether files deleted at the source are kept (V(PRESERVE)) or removed (V(REMOVE)) at the destination.
-          - V(REMOVE) cannot go with O(options.transfer_mode=ALL).
-        type: str
-        choices: [PRESERVE, REMOVE]
-      preserve_devices:
-        description: Whether to copy device and special files. V(PRESERVE) is not supported with an EFS destination.
-        type: str
-        choices: [NONE, PRESERVE]
-      posix_permissions:
-        description: Whether to copy POSIX permissions.
-        type: str
-        choices: [NONE, PRESERVE]
-      bytes_per_second:
-        description: Bandwidth limit in bytes per second; V(-1) is unlimited.
-        type: int
-      task_queueing:
-        description: Whether executions queue while another runs.
-        type: str
-        choices: [ENABLED, DISABLED]
-      log_level:
-        description: What DataSync writes to O(cloudwatch_log_group_arn).
-        type: str
-        choices: ["OFF", BASIC, TRANSFER]
-      transfer_mode:
-        description: Copy only changed data (V(CHANGED)) or everything (V(ALL)).
-        type: str
-        choices: [CHANGED, ALL]
-      security_descriptor_copy_flags:
-        description: SMB security descriptors to copy.
-        type: str
-        choices: [NONE, OWNER_DACL, OWNER_DACL_SACL]
-      object_tags:
-        description: Whether to copy object tags between object storage locations.
-        type: str
-        choices: [PRESERVE, NONE]
-      object_metadata:
-        description: Whether to copy object metadata between object storage locations.
-        type: str
-        choices: [PRESERVE, NONE]
   includes:
     description:
       - Include filter patterns (paths relative to the source location, starting with C(/); C(*) only at
@@ -207,7 +138,7 @@ options:
           transferred:
             description: Level for transferred files.
             type: dict
-            suboptions:
+            suboptions: &report_level
               report_level:
                 description: Report level.
                 type: str
@@ -215,27 +146,15 @@ options:
           verified:
             description: Level for verified files.
             type: dict
-            suboptions:
-              report_level:
-                description: Report level.
-                type: str
-                choices: [ERRORS_ONLY, SUCCESSES_AND_ERRORS]
+            suboptions: *report_level
           deleted:
             description: Level for deleted files.
             type: dict
-            suboptions:
-              report_level:
-                description: Report level.
-                type: str
-                choices: [ERRORS_ONLY, SUCCESSES_AND_ERRORS]
+            suboptions: *report_level
           skipped:
             description: Level for skipped files.
             type: dict
-            suboptions:
-              report_level:
-                description: Report level.
-                type: str
-                choices: [ERRORS_ONLY, SUCCESSES_AND_ERRORS]
+            suboptions: *report_level
   wait:
     description:
       - Wait until a new task is C(AVAILABLE); a task cannot be started before. A new task is C(CREATING)
@@ -254,16 +173,10 @@ options:
       - Seconds to wait for O(wait) (for a new task, through C(CREATING) and C(UNAVAILABLE) together).
     type: int
     default: 300
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop
-  - lakedrop.delivery.lakedrop.replacement
-  - lakedrop.delivery.lakedrop.propagation
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.tags
-  - amazon.aws.boto3
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.task_options,
+  lakedrop.delivery.lakedrop.idempotent, lakedrop.delivery.lakedrop.replacement, lakedrop.delivery.lakedrop.propagation,
+  amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.tags, amazon.aws.boto3]
 notes:
-  - Supports check mode and diff mode. A second run with the same arguments makes no write call.
   - A replacement (O(allow_replacement=true)) creates a new task with the same name, filters, schedule, log
     group, task report and tags (each as given, else as the old task had them) and only the options you set,
     then deletes the old task as soon as the new one exists (before waiting for it); anything that refers to
@@ -322,105 +235,14 @@ EXAMPLES = r"""
 RETURN = r"""
 task:
   description: The task after the module ran (in check mode, what it would be). Empty when absent.
-  returned: always
-  type: dict
-  contains:
-    task_arn:
-      description: ARN of the task (null when it would be created in check mode).
-      type: str
-      sample: arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0
-    name:
-      description: The task's name.
-      type: str
-      sample: lakedrop-s3-to-efs
-    status:
-      description: C(AVAILABLE), C(CREATING), C(QUEUED), C(RUNNING) or C(UNAVAILABLE).
-      type: str
-      sample: AVAILABLE
-    source_location_arn:
-      description: The source location.
-      type: str
-    destination_location_arn:
-      description: The destination location.
-      type: str
-    cloudwatch_log_group_arn:
-      description: The log group, or null.
-      type: str
-    options:
-      description: All of the task's options as DataSync reports them (snake_case keys, as in O(options)).
-      type: dict
-      sample: {"verify_mode": "ONLY_FILES_TRANSFERRED", "overwrite_mode": "ALWAYS", "log_level": "BASIC"}
-    includes:
-      description: Include patterns, one per item.
-      type: list
-      elements: str
-      sample: ["/incoming/daily*"]
-    excludes:
-      description: Exclude patterns, one per item.
-      type: list
-      elements: str
-      sample: ["*.tmp", "*/_temporary"]
-    schedule:
-      description: The schedule, or null when the task has none.
-      type: dict
-      contains:
-        expression:
-          description: The rate or cron expression.
-          type: str
-          sample: cron(5 * * * ? *)
-        enabled:
-          description: Whether the schedule is active.
-          type: bool
-    schedule_details:
-      description: DataSync's account of the schedule's status, or null.
-      type: dict
-      contains:
-        disabled_by:
-          description: C(USER) or C(SERVICE) (DataSync disabled it after repeated failures), when disabled.
-          type: str
-        disabled_reason:
-          description: Why it is disabled.
-          type: str
-        status_update_time:
-          description: When the status last changed.
-          type: str
-    schedule_disabled_by_service:
-      description: Whether DataSync itself disabled the schedule (it stays disabled until re-enabled).
-      type: bool
-    task_mode:
-      description: C(BASIC) or C(ENHANCED).
-      type: str
-    task_report_config:
-      description: Task report settings (snake_case keys, as in O(task_report_config)), or null.
-      type: dict
-    creation_time:
-      description: When the task was created.
-      type: str
-    current_task_execution_arn:
-      description: The execution running now, if any.
-      type: str
-    error_code:
-      description: Why the task is unavailable, if it is.
-      type: str
-    error_detail:
-      description: Details of the error code.
-      type: str
-    tags:
-      description: The task's tags.
-      type: dict
-      sample: {"project": "lakedrop"}
-replaced:
-  description: Whether a new task replaced the old one (O(allow_replacement=true)).
-  returned: always
-  type: bool
+extends_documentation_fragment: [lakedrop.delivery.lakedrop.task_return, lakedrop.delivery.lakedrop.replacement_return]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import fragments
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_options
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_report
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -437,16 +259,14 @@ ARGUMENT_SPEC = dict(
     task_report_config=dict(type="dict", options=task_report.argument_spec()),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=300),
-    allow_replacement=dict(type="bool", default=False),
-    propagation_timeout=dict(type="int", default=120),
-    tags=dict(type="dict", aliases=["resource_tags"]),
-    purge_tags=dict(type="bool", default=True),
+    **fragments.REPLACEMENT,
+    **fragments.PROPAGATION,
+    **fragments.TAGS,
 )
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module, task.run, task.validate)
+    run_module(ARGUMENT_SPEC, task.run, task.validate)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: datasync_task_execution
 short_description: Start, wait for or cancel an AWS DataSync task execution
 version_added: 0.1.0
@@ -20,8 +19,6 @@ description:
     already has an execution running or queued.
   - The task is given by ARN or by name. A name is looked up with C(ListTasks); when several tasks
     carry it the module fails and lists their ARNs.
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   state:
     description:
@@ -63,70 +60,6 @@ options:
       - Combinations DataSync refuses are reported before anything starts, judged together with the
         task's own options (for example O(override_options.atime=NONE) while the task preserves mtime).
     type: dict
-    suboptions:
-      verify_mode:
-        description: How DataSync verifies the transferred data.
-        type: str
-        choices: [POINT_IN_TIME_CONSISTENT, ONLY_FILES_TRANSFERRED, NONE]
-      overwrite_mode:
-        description: Whether files at the destination may be overwritten.
-        type: str
-        choices: [ALWAYS, NEVER]
-      atime:
-        description: Access time handling; V(BEST_EFFORT) needs O(override_options.mtime=PRESERVE) (basic mode).
-        type: str
-        choices: [NONE, BEST_EFFORT]
-      mtime:
-        description: Modification time handling; V(NONE) needs O(override_options.atime=NONE) (basic mode).
-        type: str
-        choices: [NONE, PRESERVE]
-      uid:
-        description: File owner handling.
-        type: str
-        choices: [NONE, INT_VALUE, NAME, BOTH]
-      gid:
-        description: File group handling.
-        type: str
-        choices: [NONE, INT_VALUE, NAME, BOTH]
-      preserve_deleted_files:
-        description: Whether files deleted at the source are kept at the destination; V(REMOVE) cannot go with O(override_options.transfer_mode=ALL).
-        type: str
-        choices: [PRESERVE, REMOVE]
-      preserve_devices:
-        description: Whether device and special files are copied (not supported with EFS destinations).
-        type: str
-        choices: [NONE, PRESERVE]
-      posix_permissions:
-        description: POSIX permission handling.
-        type: str
-        choices: [NONE, PRESERVE]
-      bytes_per_second:
-        description: Bandwidth limit in bytes per second; V(-1) is unlimited.
-        type: int
-      task_queueing:
-        description: Whether this execution may queue behind a running one.
-        type: str
-        choices: [ENABLED, DISABLED]
-      log_level:
-        description: CloudWatch logging detail.
-        type: str
-        choices: ["OFF", BASIC, TRANSFER]
-      transfer_mode:
-        description: V(CHANGED) copies only what differs; V(ALL) copies everything.
-        type: str
-        choices: [CHANGED, ALL]
-      security_descriptor_copy_flags:
-        description: SMB security descriptor handling.
-        type: str
-        choices: [NONE, OWNER_DACL, OWNER_DACL_SACL]
-      object_tags:
-        description: Whether S3 object tags are copied.
-        type: str
-        choices: [PRESERVE, NONE]
-      object_metadata:
-        description: Whether S3 object metadata is copied.
-        type: str
-        choices: [PRESERVE, NONE]
   run_id:
     description:
       - An identifier of this run (for example a deployment or pipeline run ID). The module starts an
@@ -188,11 +121,8 @@ options:
         and detail in the message (O(state=started) only; a cancelled execution ends in V(ERROR) too).
     type: bool
     default: true
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.override_options, amazon.aws.common.modules,
+  amazon.aws.region.modules, amazon.aws.boto3]
 notes:
   - Supports check mode (reports what would be started or cancelled and writes nothing; it does not
     wait) and diff mode (the task's running or queued executions before and after).
@@ -240,87 +170,6 @@ execution:
   description:
     - The execution started, found, skipped to or cancelled, after any waiting. Empty when there was
       nothing to cancel. In check mode, an execution that would be started has no ARN or status.
-  returned: always
-  type: dict
-  contains:
-    task_execution_arn:
-      description: ARN of the execution.
-      type: str
-      sample: arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0/execution/exec-0123456789abcdef0
-    task_arn:
-      description: ARN of its task.
-      type: str
-      sample: arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0
-    status:
-      description: C(QUEUED), C(LAUNCHING), C(PREPARING), C(TRANSFERRING), C(VERIFYING), C(CANCELLING), C(SUCCESS) or C(ERROR).
-      type: str
-      sample: SUCCESS
-    task_mode:
-      description: C(BASIC) or C(ENHANCED).
-      type: str
-    includes:
-      description: The include patterns of the execution.
-      type: list
-      elements: str
-      sample: ["/releases/2024-06/"]
-    excludes:
-      description: The exclude patterns of the execution.
-      type: list
-      elements: str
-    options:
-      description: The options the execution runs with (the task's, with the overrides applied), snake_case.
-      type: dict
-      sample: {"verify_mode": "NONE", "transfer_mode": "ALL"}
-    start_time:
-      description: When the execution was started.
-      type: str
-    launch_time:
-      description: When DataSync began running it (after any queueing).
-      type: str
-    end_time:
-      description: When it finished.
-      type: str
-    result:
-      description: DataSync's result of each phase.
-      type: dict
-      contains:
-        prepare_status:
-          description: C(PENDING), C(SUCCESS) or C(ERROR).
-          type: str
-        transfer_status:
-          description: C(PENDING), C(SUCCESS) or C(ERROR).
-          type: str
-        verify_status:
-          description: C(PENDING), C(SUCCESS) or C(ERROR).
-          type: str
-        error_code:
-          description: DataSync's error code when the execution failed (C(OpCancelled) when cancelled).
-          type: str
-        error_detail:
-          description: DataSync's explanation of the error.
-          type: str
-        prepare_duration:
-          description: Milliseconds spent preparing.
-          type: int
-        transfer_duration:
-          description: Milliseconds spent transferring.
-          type: int
-        verify_duration:
-          description: Milliseconds spent verifying.
-          type: int
-        total_duration:
-          description: Milliseconds from launch to end.
-          type: int
-    counters:
-      description:
-        - DataSync's counters, snake_case; which appear depends on the task mode.
-      type: dict
-      sample: {"estimated_files_to_transfer": 2, "files_transferred": 2, "bytes_transferred": 3, "bytes_written": 3,
-               "files_verified": 2, "files_skipped": 0, "files_deleted": 0}
-    tags:
-      description: The execution's tags (C(lakedrop:run-id) among them when O(run_id) was given).
-      type: dict
-      sample: {"lakedrop:run-id": "release-2024-06"}
 started:
   description: Whether this run started an execution (in check mode, would start one).
   returned: always
@@ -333,14 +182,13 @@ timed_out:
   description: Whether waiting gave up after O(wait_timeout). The module then fails.
   returned: always
   type: bool
+extends_documentation_fragment: [lakedrop.delivery.lakedrop.execution_return]
 """
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution_arguments
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_options
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["started", "cancelled"], default="started"),
@@ -361,8 +209,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module, execution.run, execution_arguments.validate)
+    run_module(ARGUMENT_SPEC, execution.run, execution_arguments.validate)
 
 
 if __name__ == "__main__":

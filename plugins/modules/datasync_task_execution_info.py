@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: datasync_task_execution_info
 short_description: Read the recent executions of an AWS DataSync task
 version_added: 0.1.0
@@ -14,8 +13,6 @@ description:
   - The task is given by ARN or by name. A name is looked up with C(ListTasks); when several tasks
     carry it the module fails and lists their ARNs.
   - Never changes anything.
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   task:
     description:
@@ -40,11 +37,7 @@ options:
     type: list
     elements: str
     choices: [QUEUED, LAUNCHING, PREPARING, TRANSFERRING, VERIFYING, CANCELLING, SUCCESS, ERROR]
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 notes:
   - Supports check mode (it only reads).
   - C(ListTaskExecutions) is read in full (100 a page); DataSync lists executions oldest first, so the
@@ -77,73 +70,18 @@ task_arn:
   type: str
   sample: arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0
 executions:
-  description: The executions, newest first.
-  returned: always
-  type: list
-  elements: dict
-  contains:
-    task_execution_arn:
-      description: ARN of the execution.
-      type: str
-      sample: arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0/execution/exec-0123456789abcdef0
-    task_arn:
-      description: ARN of its task.
-      type: str
-    status:
-      description: C(QUEUED), C(LAUNCHING), C(PREPARING), C(TRANSFERRING), C(VERIFYING), C(CANCELLING), C(SUCCESS) or C(ERROR).
-      type: str
-      sample: SUCCESS
-    task_mode:
-      description: C(BASIC) or C(ENHANCED).
-      type: str
-    includes:
-      description: Include patterns of the execution.
-      type: list
-      elements: str
-    excludes:
-      description: Exclude patterns of the execution.
-      type: list
-      elements: str
-    options:
-      description: The options the execution ran with, snake_case.
-      type: dict
-    start_time:
-      description: When it was started.
-      type: str
-    launch_time:
-      description: When DataSync began running it.
-      type: str
-    end_time:
-      description: When it finished.
-      type: str
-    result:
-      description: >-
-        DataSync's result: prepare_status, transfer_status, verify_status, error_code, error_detail and
-        the prepare/transfer/verify/total durations in milliseconds.
-      type: dict
-      sample: {"prepare_status": "SUCCESS", "transfer_status": "SUCCESS", "verify_status": "SUCCESS",
-               "error_code": null, "error_detail": null, "total_duration": 61000}
-    counters:
-      description: >-
-        DataSync's counters, snake_case (estimated_files_to_transfer, files_transferred, bytes_transferred,
-        bytes_written, files_verified, files_skipped, ...).
-      type: dict
-      sample: {"estimated_files_to_transfer": 2, "files_transferred": 2, "bytes_written": 3}
-    tags:
-      description: The execution's tags.
-      type: dict
+  description: The executions, newest first, in the shape M(lakedrop.delivery.datasync_task_execution) returns.
 not_found:
   description: Executions of O(task_execution_arns) that DataSync does not know.
   returned: always
   type: list
   elements: str
+extends_documentation_fragment: [lakedrop.delivery.lakedrop.executions_return]
 """
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution_arguments
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
     task=dict(type="str"),
@@ -154,8 +92,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module, execution.run_info, execution_arguments.validate_info)
+    run_module(ARGUMENT_SPEC, execution.run_info, execution_arguments.validate_info)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: deployment
 short_description: Check the inventory of a lakedrop deployment and compute its settings
 version_added: 0.2.0
@@ -14,29 +13,15 @@ description:
   - Reads the C(lakedrop_*) variables of the first host of the groups C(source_account) and C(target_account)
     and reports every problem at once, in the inventory's own terms (for example
     C(lakedrop_deliveries[0].efs_path must be an absolute path starting with '/', such as '/lake', got 'lake')).
-    A problem of only one host starts with the host's account (C(target host)). Values are checked with the same
-    rules the roles and modules apply. A misspelt variable close to a known one is reported too.
-  - On success it sets the fact C(lakedrop_deployment) for every host of the play, the settings with their
+    A problem of one host only starts with the name of its group. Values are checked with the same rules the
+    roles and modules apply. A misspelt variable close to a known one is reported too.
+  - On success it sets the fact C(lakedrop_deployment) for every host of the play, holding the settings with their
     defaults applied and every resource name and ARN the deployment derives (see RETURN), so no playbook rebuilds
     a name by convention.
   - Runs on the controller (an action plugin); makes no AWS call. Use it with C(run_once).
   - The variables, their types and defaults are listed in the collection's C(docs/inventory.md).
 options: {}
-attributes:
-  check_mode:
-    support: full
-    description: Reads variables only.
-  diff_mode:
-    support: none
-    description: Changes nothing.
-  platform:
-    support: full
-    platforms: all
-    description: Runs on the controller.
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.controller]
 """
 
 EXAMPLES = r"""

@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: efs_access_point
 short_description: Manage Amazon EFS access points
 version_added: 0.1.0
@@ -20,8 +19,6 @@ description:
   - Creation uses a client token derived from the file system, the name and the create-only settings,
     so a create that is retried (by the module, or by a run that timed out) never makes a second
     access point.
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   state:
     description: Whether the access point should exist.
@@ -125,14 +122,9 @@ options:
       - If the O(tags) parameter is not set then tags will not be modified, even if O(purge_tags=true).
     type: bool
     default: true
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop
-  - lakedrop.delivery.lakedrop.replacement
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.idempotent,
+  lakedrop.delivery.lakedrop.replacement, amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 notes:
-  - Supports check mode and diff mode. A second run with the same arguments makes no write call.
   - With O(allow_replacement=true) the new access point is created before the old one is deleted (EFS
     allows both side by side, with the same path and name), so anything that mounts the old one by ID (an
     ECS task definition, a DataSync EFS location) must be updated.
@@ -158,8 +150,7 @@ EXAMPLES = r"""
 
 - name: Give the ECS task a supplementary group (EFS cannot change it in place, so replace it)
   lakedrop.delivery.efs_access_point:
-    file_system: fs-0123456789abcdef0
-    name: lakedrop-delivery
+    access_point_id: "{{ delivery_ap.access_point.access_point_id }}"
     posix_user:
       uid: 1000
       gid: 1000
@@ -182,28 +173,18 @@ EXAMPLES = r"""
 RETURN = r"""
 access_point:
   description: The access point after the module ran (in check mode, what it would be). Empty when absent.
-  returned: always
-  type: dict
-replaced:
-  description: Whether the access point was replaced by a new one (O(allow_replacement=true)).
-  returned: always
-  type: bool
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop.access_point_return
+extends_documentation_fragment: [lakedrop.delivery.lakedrop.access_point_return, lakedrop.delivery.lakedrop.replacement_return]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import access_points
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import fragments
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
     file_system=dict(type="str"),
     name=dict(type="str"),
     access_point_id=dict(type="str"),
-    tags=dict(type="dict", aliases=["resource_tags"]),
-    purge_tags=dict(type="bool", default=True),
     posix_user=dict(
         type="dict",
         options=dict(
@@ -226,15 +207,16 @@ ARGUMENT_SPEC = dict(
             ),
         ),
     ),
-    allow_replacement=dict(type="bool", default=False),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=120),
+    tags=dict(type="dict", aliases=["resource_tags"]),
+    purge_tags=dict(type="bool", default=True),
+    **fragments.REPLACEMENT,
 )
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module, access_points.run, access_points.validate)
+    run_module(ARGUMENT_SPEC, access_points.run, access_points.validate)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: efs_access_point_info
 short_description: List Amazon EFS access points
 version_added: 0.1.0
@@ -13,8 +12,6 @@ description:
     account in the region, narrowed by C(Name) tag and other tags. Never changes anything.
   - Access points that are being deleted are listed too; see the C(life_cycle_state) of each entry of
     RV(access_points).
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   file_system:
     description:
@@ -32,11 +29,7 @@ options:
   tags:
     description: Only access points carrying every one of these tags with the same value.
     type: dict
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 notes:
   - Supports check mode (it makes no change in any mode).
 """
@@ -61,18 +54,12 @@ EXAMPLES = r"""
 
 RETURN = r"""
 access_points:
-  description: The matching access points, in the shape efs_access_point returns.
-  returned: always
-  type: list
-  elements: dict
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop.access_points_return
+  description: The matching access points, in the shape M(lakedrop.delivery.efs_access_point) returns.
+extends_documentation_fragment: [lakedrop.delivery.lakedrop.access_points_return]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import access_points
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
     file_system=dict(type="str"),
@@ -83,8 +70,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module, access_points.run_info, access_points.validate_info)
+    run_module(ARGUMENT_SPEC, access_points.run_info, access_points.validate_info)
 
 
 if __name__ == "__main__":

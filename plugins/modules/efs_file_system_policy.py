@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: efs_file_system_policy
 short_description: Manage the resource policy of an Amazon EFS file system
 version_added: 0.1.0
@@ -14,8 +13,6 @@ description:
   - Policies are compared by meaning (key order, a single value versus a one-item list), so an
     equivalent document is not rewritten.
   - No Ansible collection manages EFS file-system policies, hence this module.
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   policy:
     description:
@@ -36,16 +33,8 @@ options:
         Only set it when you know the policy is right.
     type: bool
     default: false
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop
-  - lakedrop.delivery.lakedrop.file_system
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
-notes:
-  - Supports check mode and diff mode. A second run with the same arguments makes no write call.
-  - Run in check mode with the expected policy, the module reads the policy back without changing it
-    (RV(policy) is the stored document, C(changed) says whether it differs in meaning).
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.efs_setting,
+  lakedrop.delivery.lakedrop.idempotent, amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""
@@ -83,26 +72,21 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-file_system_id:
-  description: ID of the file system.
-  returned: always
-  type: str
-  sample: fs-0123456789abcdef0
 policy:
   description:
     - The policy document after the module ran (empty when there is none). When the stored policy is
       equivalent to O(policy), the stored document.
   returned: always
   type: dict
+extends_documentation_fragment: [lakedrop.delivery.lakedrop.file_system_return]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import file_system_policy
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import fragments
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
-    file_system=dict(type="str", required=True),
+    **fragments.EFS_SETTING,
     policy=dict(type="json"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
     bypass_policy_lockout_safety_check=dict(type="bool", default=False),
@@ -110,8 +94,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module, file_system_policy.run, file_system_policy.validate)
+    run_module(ARGUMENT_SPEC, file_system_policy.run, file_system_policy.validate)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: efs_lifecycle_configuration
 short_description: Manage the lifecycle configuration of an Amazon EFS file system
 version_added: 0.1.0
@@ -16,8 +15,6 @@ description:
   - M(community.aws.efs) writes only the IA transition, and replaces the whole configuration when it
     does. Do not give it O(community.aws.efs#module:transition_to_ia) for a file system this module
     manages, or the two undo each other's work.
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   state:
     description:
@@ -30,8 +27,8 @@ options:
       - Days after the last access at which files move from Standard to Infrequent Access storage.
       - Omitted means files never move to IA.
     type: str
-    choices: [AFTER_1_DAY, AFTER_7_DAYS, AFTER_14_DAYS, AFTER_30_DAYS, AFTER_60_DAYS, AFTER_90_DAYS, AFTER_180_DAYS,
-              AFTER_270_DAYS, AFTER_365_DAYS]
+    choices: &days [AFTER_1_DAY, AFTER_7_DAYS, AFTER_14_DAYS, AFTER_30_DAYS, AFTER_60_DAYS, AFTER_90_DAYS,
+                    AFTER_180_DAYS, AFTER_270_DAYS, AFTER_365_DAYS]
   transition_to_archive:
     description:
       - Days after the last access at which files move to Archive storage. Must be later than
@@ -41,24 +38,15 @@ options:
         switch the mode, see M(lakedrop.delivery.efs_throughput_mode)).
       - Omitted means files never move to Archive.
     type: str
-    choices: [AFTER_1_DAY, AFTER_7_DAYS, AFTER_14_DAYS, AFTER_30_DAYS, AFTER_60_DAYS, AFTER_90_DAYS, AFTER_180_DAYS,
-              AFTER_270_DAYS, AFTER_365_DAYS]
+    choices: *days
   transition_to_primary_storage_class:
     description:
       - V(AFTER_1_ACCESS) moves a file back to Standard storage when it is read in IA or Archive storage.
       - Omitted means files stay where they are when read.
     type: str
     choices: [AFTER_1_ACCESS]
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop
-  - lakedrop.delivery.lakedrop.file_system
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
-notes:
-  - Supports check mode and diff mode. A second run with the same arguments makes no write call.
-  - Run in check mode with the expected arguments, the module reads the configuration back without
-    changing it (RV(lifecycle) is what the file system has, C(changed) says whether it differs).
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.efs_setting,
+  lakedrop.delivery.lakedrop.idempotent, amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 """
 
 EXAMPLES = r"""
@@ -82,11 +70,6 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-file_system_id:
-  description: ID of the file system.
-  returned: always
-  type: str
-  sample: fs-0123456789abcdef0
 lifecycle:
   description: The transitions after the module ran (in check mode, what they would be); null when not set.
   returned: always
@@ -110,15 +93,15 @@ lifecycle_policies:
   type: list
   elements: dict
   sample: [{"TransitionToIA": "AFTER_30_DAYS"}, {"TransitionToPrimaryStorageClass": "AFTER_1_ACCESS"}]
+extends_documentation_fragment: [lakedrop.delivery.lakedrop.file_system_return]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import fragments
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import lifecycle
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
-    file_system=dict(type="str", required=True),
+    **fragments.EFS_SETTING,
     state=dict(type="str", choices=["present", "absent"], default="present"),
     transition_to_ia=dict(type="str", choices=lifecycle.DAYS),
     transition_to_archive=dict(type="str", choices=lifecycle.DAYS),
@@ -127,8 +110,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module, lifecycle.run, lifecycle.validate)
+    run_module(ARGUMENT_SPEC, lifecycle.run, lifecycle.validate)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: efs_throughput_mode
 short_description: Set the throughput mode of an Amazon EFS file system
 version_added: 0.1.0
@@ -13,8 +12,6 @@ description:
     C(elastic)) with C(UpdateFileSystem).
   - M(community.aws.efs) cannot set C(elastic), the mode EFS requires for Archive storage. Do not also give it
     O(community.aws.efs#module:throughput_mode) for a file system this module manages.
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   throughput_mode:
     description: The throughput mode.
@@ -25,14 +22,9 @@ options:
     description:
       - Throughput in MiB/s. Required with O(throughput_mode=provisioned), refused otherwise.
     type: float
-extends_documentation_fragment:
-  - lakedrop.delivery.lakedrop
-  - lakedrop.delivery.lakedrop.file_system
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.efs_setting,
+  lakedrop.delivery.lakedrop.idempotent, amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 notes:
-  - Supports check mode and diff mode. A second run with the same arguments makes no write call.
   - EFS limits how often the mode can change (for example, leaving provisioned mode or lowering the provisioned
     throughput waits 24 hours after the last change); the module then fails with the error of EFS and does not retry.
 """
@@ -51,11 +43,6 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-file_system_id:
-  description: ID of the file system.
-  returned: always
-  type: str
-  sample: fs-0123456789abcdef0
 throughput_mode:
   description: The throughput mode after the module ran (in check mode, what it would be).
   returned: always
@@ -66,23 +53,22 @@ provisioned_throughput_in_mibps:
   returned: always
   type: float
   sample: null
+extends_documentation_fragment: [lakedrop.delivery.lakedrop.file_system_return]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import fragments
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import throughput
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
-    file_system=dict(type="str", required=True),
+    **fragments.EFS_SETTING,
     throughput_mode=dict(type="str", required=True, choices=throughput.MODES),
     provisioned_throughput_in_mibps=dict(type="float"),
 )
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module, throughput.run, throughput.validate)
+    run_module(ARGUMENT_SPEC, throughput.run, throughput.validate)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: lambda_event_source_scaling
 short_description: Cap the concurrency of an AWS Lambda SQS event source mapping
 version_added: 0.1.0
@@ -14,8 +13,6 @@ description:
     concurrent invocations.
   - The mapping itself is managed with M(amazon.aws.lambda_event), which has no option for this
     setting and leaves it alone; this module changes nothing else.
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   function_name:
     description: Name or ARN of the function.
@@ -30,12 +27,9 @@ options:
       - Highest number of concurrent invocations the mapping may make, V(2) to V(1000).
       - Omit (or V(null)) to remove the cap.
     type: int
-extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.idempotent, amazon.aws.common.modules,
+  amazon.aws.region.modules, amazon.aws.boto3]
 notes:
-  - Supports check mode and diff mode. A second run with the same arguments makes no write call.
   - In check mode, a mapping that does not exist yet (it would be created by an earlier task of the
     same run) is reported as a change rather than an error.
 """
@@ -69,10 +63,8 @@ maximum_concurrency:
   type: int
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import event_source_scaling
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
     function_name=dict(type="str", required=True),
@@ -82,8 +74,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module, event_source_scaling.run, event_source_scaling.validate)
+    run_module(ARGUMENT_SPEC, event_source_scaling.run, event_source_scaling.validate)
 
 
 if __name__ == "__main__":

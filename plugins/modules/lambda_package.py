@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
----
 module: lambda_package
 short_description: Build a reproducible zip for an AWS Lambda function
 version_added: 0.1.0
@@ -16,8 +15,6 @@ description:
     same checksum and reports no change on a re-run.
   - General-purpose archive modules stamp each entry with the file's modification time, which differs
     between checkouts; that is why this module exists.
-author:
-  - Lakedrop Delivery Maintainers (@lakedrop)
 options:
   src:
     description:
@@ -29,6 +26,7 @@ options:
     description: Path of the zip to write. Its directory must exist.
     type: path
     required: true
+extends_documentation_fragment: [lakedrop.delivery.lakedrop]
 notes:
   - Supports check mode and diff mode.
 """
@@ -74,7 +72,7 @@ files:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import lambda_package
-from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import run_module
 
 ARGUMENT_SPEC = dict(
     src=dict(type="list", elements="path", required=True),
@@ -83,8 +81,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module, lambda_package.run, lambda_package.validate)
+    run_module(ARGUMENT_SPEC, lambda_package.run, lambda_package.validate, module_class=AnsibleModule)
 
 
 if __name__ == "__main__":

@@ -7,20 +7,18 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from support.policies import document
 
 from lakedrop_emulator.ext.shapes import assert_output_matches
 
-TLS_ONLY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Deny",
-            "Principal": {"AWS": "*"},
-            "Action": "*",
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-    ],
-}
+TLS_ONLY = document(
+    {
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+)
 
 
 @pytest.fixture

@@ -52,7 +52,9 @@ def test_an_account_sees_only_its_own_resources(emulator, clients, per_account, 
     assert mine["location"] in locations and theirs["location"] not in locations
     with pytest.raises(ClientError) as err:
         ds.describe_location_s3(LocationArn=theirs["location"])
-    assert err.value.response["Error"]["Code"] == "InvalidRequestException"
+    # The ARN names the other account, and DataSync locations have no resource-based policy: a
+    # cross-account request is refused before any lookup (IAM cross-account evaluation logic).
+    assert err.value.response["Error"]["Code"] == "AccessDeniedException"
 
     # ARNs name the account (and region) of the caller that created them.
     assert mine["location"].split(":")[3:5] == [emulator.region, emulator.account_id(me)]

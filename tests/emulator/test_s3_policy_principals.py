@@ -1,10 +1,9 @@
-"""Bucket policy statements apply only to the principals they name (known gap, see the xfail reason).
+"""Bucket policy statements apply only to the principals they name.
 
 In AWS a statement `{"Effect": "Deny", "Principal": {"AWS": "<role in account B>"}, ...}` denies that role
-only; the bucket owner is unaffected. moto 5.2.5's FakeBucket.get_permission evaluates the policy without
-the caller (IAMPolicyStatement.is_action_permitted gets principal=None), so every Principal block except a
-bare non-"*" string counts as "everyone": the Deny locks the owner out (and an Allow naming one role
-allows all callers). ext/s3.py owns get_permission; the fix belongs there (pass the caller's ARN).
+only; the bucket owner is unaffected. moto 5.2.5's FakeBucket.get_permission evaluated the policy without
+the caller, so the Deny locked the owner out; the authorization engine (ext/authz) now decides with the
+caller, and ext/s3.py switches moto's own evaluation off.
 """
 
 from __future__ import annotations
@@ -15,9 +14,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 
-@pytest.mark.xfail(
-    strict=True, reason="moto ignores Principal in bucket policies; fix in ext/s3.py (get_permission needs the caller)"
-)
 def test_deny_naming_another_principal_does_not_deny_the_owner(emulator, clients, unique):
     s3 = clients("s3", "source")
     bucket = f"lakedrop-principal-{unique}"

@@ -6,17 +6,11 @@ import json
 import uuid
 
 import pytest
+from support.policies import document
 
-DATASYNC_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "datasync.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
+DATASYNC_TRUST = document(
+    {"Effect": "Allow", "Principal": {"Service": "datasync.amazonaws.com"}, "Action": "sts:AssumeRole"}
+)
 
 
 @pytest.fixture(scope="module")

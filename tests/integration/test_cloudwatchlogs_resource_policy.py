@@ -7,28 +7,26 @@ import json
 
 import pytest
 from support.ansible import run_module
+from support.policies import document
 
 MODULE = "cloudwatchlogs_resource_policy"
 
 
 def policy(emulator, group, actions=("logs:CreateLogStream", "logs:PutLogEvents")):
     account, region = emulator.account_id(), emulator.region
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "DataSyncLogs",
-                "Effect": "Allow",
-                "Principal": {"Service": "datasync.amazonaws.com"},
-                "Action": list(actions),
-                "Resource": f"arn:aws:logs:{region}:{account}:log-group:{group}:*",
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account},
-                    "ArnLike": {"aws:SourceArn": f"arn:aws:datasync:{region}:{account}:task/*"},
-                },
-            }
-        ],
-    }
+    return document(
+        {
+            "Sid": "DataSyncLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": "datasync.amazonaws.com"},
+            "Action": list(actions),
+            "Resource": f"arn:aws:logs:{region}:{account}:log-group:{group}:*",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": account},
+                "ArnLike": {"aws:SourceArn": f"arn:aws:datasync:{region}:{account}:task/*"},
+            },
+        }
+    )
 
 
 def stored(emulator, name):

@@ -7,38 +7,36 @@ import json
 
 import pytest
 from support.ansible import run_module
+from support.policies import document
 
 MODULE = "efs_file_system_policy"
 
 
 def policy(emulator, fs_arn, actions=("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")):
     account = emulator.account_id()
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": {"AWS": "*"},
-                "Action": "*",
-                "Resource": fs_arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
-            {
-                "Sid": "MountThroughAccessPoints",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                "Action": list(actions),
-                "Resource": fs_arn,
-                "Condition": {
-                    "StringEquals": {
-                        "elasticfilesystem:AccessPointArn": [fs_arn.replace("file-system/fs-", "access-point/fsap-")]
-                    },
-                    "Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"},
+    return document(
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "*",
+            "Resource": fs_arn,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "MountThroughAccessPoints",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+            "Action": list(actions),
+            "Resource": fs_arn,
+            "Condition": {
+                "StringEquals": {
+                    "elasticfilesystem:AccessPointArn": [fs_arn.replace("file-system/fs-", "access-point/fsap-")]
                 },
+                "Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"},
             },
-        ],
-    }
+        },
+    )
 
 
 def stored(emulator, fs_id):

@@ -8,9 +8,11 @@ import re
 import boto3
 import pytest
 from botocore.stub import Stubber
+from support.arguments import arguments
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import access_points as ap
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import Failure
+from ansible_collections.lakedrop.delivery.plugins.modules import efs_access_point
 
 FS = "fs-0123456789abcdef0"
 AP_ID = "fsap-0123456789abcdef0"
@@ -24,21 +26,10 @@ def root(path="/lake", permissions="0750"):
 
 
 def params(**extra):
-    base = {
-        "state": "present",
-        "file_system": FS,
-        "name": "delivery",
-        "access_point_id": None,
-        "posix_user": {"uid": 1000, "gid": 1000, "secondary_gids": [3000, 2000]},
-        "root_directory": root(),
-        "allow_replacement": False,
-        "wait": True,
-        "wait_timeout": 120,
-        "tags": None,
-        "purge_tags": True,
-    }
-    base.update(extra)
-    return base
+    user = {"uid": 1000, "gid": 1000, "secondary_gids": [3000, 2000]}
+    return arguments(
+        efs_access_point, {"file_system": FS, "name": "delivery", "posix_user": user, "root_directory": root()}, extra
+    )
 
 
 def description(**extra):

@@ -7,7 +7,7 @@ import datetime
 
 import botocore.exceptions
 import pytest
-import yaml
+from support.arguments import arguments
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import execution as ex
@@ -16,7 +16,6 @@ from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.common import LakedropError
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import Failure
 from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task_execution as module
-from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task_execution_info as info_module
 
 TASK = "arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0"
 EXEC = f"{TASK}/execution/exec-0123456789abcdef0"
@@ -292,10 +291,7 @@ def test_wait_for_task_until_free():
 
 
 def params(**given):
-    spec = module.ARGUMENT_SPEC
-    values = {name: option.get("default") for name, option in spec.items()}
-    values.update(given)
-    return values
+    return arguments(module, given)
 
 
 def test_validate_started():
@@ -502,40 +498,7 @@ def test_messages(message, fragments):
         assert fragment in message, (fragment, message)
 
 
-# --- documentation and argument spec agree -----------------------------------------------------------
-
-FRAGMENT_OPTIONS = {
-    "access_key",
-    "secret_key",
-    "session_token",
-    "profile",
-    "endpoint_url",
-    "aws_ca_bundle",
-    "validate_certs",
-    "aws_config",
-    "debug_botocore_endpoint_logs",
-    "region",
-}
-
-
-@pytest.mark.parametrize("mod", [module, info_module], ids=["execution", "execution_info"])
-def test_documentation_matches_argument_spec(mod):
-    documented = yaml.safe_load(mod.DOCUMENTATION)["options"]
-    spec = mod.ARGUMENT_SPEC
-    assert set(documented) == set(spec)
-
-    def same(doc, arg, where):
-        assert doc.get("type", "str") == arg.get("type", "str"), where
-        assert doc.get("default") == arg.get("default"), where
-        assert doc.get("choices") == arg.get("choices"), where
-        assert doc.get("elements") == arg.get("elements"), where
-        if "options" in arg:
-            assert set(doc["suboptions"]) == set(arg["options"]), where
-            for name in arg["options"]:
-                same(doc["suboptions"][name], arg["options"][name], f"{where}.{name}")
-
-    for name in spec:
-        same(documented[name], spec[name], name)
+# --- documentation and argument spec agree (tests/unit/test_documentation.py checks every module) ---
 
 
 def test_override_options_are_the_task_options():

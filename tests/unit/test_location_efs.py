@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from support.arguments import arguments
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import location_efs as el
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations as loc
@@ -36,9 +37,7 @@ FOUND = {
 
 
 def params(**extra):
-    """The module's arguments as AnsibleModule passes them (its defaults, None where there is none)."""
-    defaults = {name: spec.get("default") for name, spec in module_file.ARGUMENT_SPEC.items()}
-    return {**defaults, "file_system": FS, "subnet": "subnet-0a", "security_groups": ["sg-0a"], **extra}
+    return arguments(module_file, {"file_system": FS, "subnet": "subnet-0a", "security_groups": ["sg-0a"]}, extra)
 
 
 def resolved(**extra):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from support.arguments import arguments
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import location_s3 as s3
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import locations
+from ansible_collections.lakedrop.delivery.plugins.modules import datasync_location_s3
 
 ROLE = "arn:aws:iam::222222222222:role/lakedrop-datasync"
 OTHER_ROLE = "arn:aws:iam::222222222222:role/other"
@@ -14,19 +16,11 @@ LOC = "arn:aws:datasync:eu-west-1:222222222222:location/loc-0123456789abcdef0"
 
 
 def params(**extra):
-    base = {
-        "state": "present",
-        "bucket": "lake-bucket",
-        "subdirectory": "incoming/",
-        "bucket_access_role_arn": ROLE,
-        "storage_class": None,
-        "agent_arns": None,
-        "location_arn": None,
-        "tags": None,
-        "purge_tags": True,
-    }
-    base.update(extra)
-    return base
+    return arguments(
+        datasync_location_s3,
+        {"bucket": "lake-bucket", "subdirectory": "incoming/", "bucket_access_role_arn": ROLE},
+        extra,
+    )
 
 
 def current(**extra):
@@ -160,7 +154,7 @@ def test_a_create_that_answered_internal_exception_adopts_the_location_it_made()
     arn = locations.create_once(
         module,
         client,
-        lambda: ds_api.create_location_s3(client, s3.create_params(module.params, module.region)),
+        lambda: ds_api.create_location(client, "S3", s3.create_params(module.params, module.region)),
         s3.uri_filter(module.params),
         ("s3", "lake-bucket", "incoming/"),
     )
@@ -183,7 +177,7 @@ def test_internal_exception_is_raised_when_the_new_location_cannot_be_told():
         locations.create_once(
             module,
             client,
-            lambda: ds_api.create_location_s3(client, {}),
+            lambda: ds_api.create_location(client, "S3", {}),
             s3.uri_filter(module.params),
             ("s3", "lake-bucket", "incoming/"),
         )

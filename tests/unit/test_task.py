@@ -8,12 +8,11 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
-import yaml
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
+from support.arguments import arguments
 
-from ansible_collections.lakedrop.delivery.plugins.doc_fragments.lakedrop import ModuleDocFragment
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api as ds_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import naming
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task as tk
@@ -22,7 +21,6 @@ from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_schedule as sched
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop.runner import Failure
 from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task
-from ansible_collections.lakedrop.delivery.plugins.modules import datasync_task_info
 
 TASK = "arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0"
 OTHER = TASK[:-1] + "1"
@@ -304,28 +302,9 @@ def test_create_and_update_pass_parameters(stubbed):
 
 
 def params(**overrides):
-    base = dict(
-        state="present",
-        name="t",
-        task_arn=None,
-        source_location_arn=SRC,
-        destination_location_arn=DST,
-        task_mode=None,
-        cloudwatch_log_group_arn=None,
-        options=None,
-        includes=None,
-        excludes=None,
-        schedule=None,
-        task_report_config=None,
-        wait=True,
-        wait_timeout=300,
-        allow_replacement=False,
-        propagation_timeout=120,
-        tags=None,
-        purge_tags=True,
+    return arguments(
+        datasync_task, {"name": "t", "source_location_arn": SRC, "destination_location_arn": DST}, overrides
     )
-    base.update(overrides)
-    return base
 
 
 def opts(**set_):
@@ -565,31 +544,6 @@ def test_info_selectors():
     assert tk.matches(described, info) and tk.matches(described, dict(info, name="t", source_location_arn=SRC))
     assert not tk.matches(described, dict(info, name="u"))
     assert not tk.matches(described, dict(info, destination_location_arn=SRC))
-
-
-FRAGMENT_OPTIONS = {"allow_replacement", "propagation_timeout", "tags", "purge_tags"}
-
-
-def assert_documented(documented, spec, where):
-    assert sorted(documented) == sorted(spec), where
-    for name, entry in spec.items():
-        assert documented[name]["type"] == entry["type"], f"{where}.{name}"
-        assert documented[name].get("choices") == entry.get("choices"), f"{where}.{name}"
-        if "options" in entry:
-            assert_documented(documented[name]["suboptions"], entry["options"], f"{where}.{name}")
-
-
-@pytest.mark.parametrize("module", [datasync_task, datasync_task_info])
-def test_documentation_matches_argument_spec(module):
-    """validate-modules compares DOCUMENTATION with the spec; the generated suboptions most of all. The
-    collection's fragments the module extends must be YAML too (ansible-doc refuses the module otherwise)."""
-    doc = yaml.safe_load(module.DOCUMENTATION)
-    spec = dict((k, v) for k, v in module.ARGUMENT_SPEC.items() if k not in FRAGMENT_OPTIONS)
-    assert_documented(doc["options"], spec, module.__name__)
-    for fragment in doc["extends_documentation_fragment"]:
-        if fragment.startswith("lakedrop.delivery.lakedrop"):
-            attribute = (fragment.split(".")[3:] or ["documentation"])[0].upper()
-            assert isinstance(yaml.safe_load(getattr(ModuleDocFragment, attribute)), dict), fragment
 
 
 # --- a task just created: waiting through CREATING and UNAVAILABLE, adopting after InternalException --

@@ -33,30 +33,48 @@ class Emulator:
     def account_id(self, label: str = "target") -> str:
         return self.accounts[label]["account_id"]
 
-    def session(self, label: str = "target") -> boto3.Session:
+    def identity(self, label: str = "target", identity: str = "admin") -> dict[str, str]:
+        """Keys and ARN of an account's `admin` (AdministratorAccess) or `deployer` (the collection's policy)."""
         account = self.accounts[label]
+        if identity == "admin":
+            return account.get("admin", account)  # a state file from before identities: the top level
+        return account[identity]
+
+    def session(self, label: str = "target", identity: str = "admin") -> boto3.Session:
+        keys = self.identity(label, identity)
         return boto3.Session(
-            aws_access_key_id=account["access_key_id"],
-            aws_secret_access_key=account["secret_access_key"],
+            aws_access_key_id=keys["access_key_id"],
+            aws_secret_access_key=keys["secret_access_key"],
             region_name=self.region,
         )
 
-    def client(self, service: str, label: str = "target", **config: Any):
-        retries = config.pop("retries", {"max_attempts": 2, "mode": "standard"})
-        return self.session(label).client(service, endpoint_url=self.endpoint, config=Config(retries=retries, **config))
+    def role_session(self, role_arn: str, label: str = "target", name: str = "lakedrop-test") -> boto3.Session:
+        """A session of `role_arn`, assumed through STS by `label`'s admin (the role's trust policy decides)."""
+        creds = self.client("sts", label).assume_role(RoleArn=role_arn, RoleSessionName=name)["Credentials"]
+        return boto3.Session(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"], self.region)
 
-    def env(self, label: str = "target") -> dict[str, str]:
-        """Environment that points boto3/Ansible at the emulator as `label`."""
-        account = self.accounts[label]
+    def client(self, service: str, label: str = "target", identity: str = "admin", **config: Any):
+        retries = config.pop("retries", {"max_attempts": 2, "mode": "standard"})
+        return self.session(label, identity).client(
+            service, endpoint_url=self.endpoint, config=Config(retries=retries, **config)
+        )
+
+    def env(self, label: str = "target", identity: str = "admin") -> dict[str, str]:
+        """Environment that points boto3/Ansible at the emulator as `label`'s `identity`."""
+        keys = self.identity(label, identity)
         return {
-            "AWS_ACCESS_KEY_ID": account["access_key_id"],
-            "AWS_SECRET_ACCESS_KEY": account["secret_access_key"],
+            "AWS_ACCESS_KEY_ID": keys["access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": keys["secret_access_key"],
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_ENDPOINT_URL": self.endpoint,
         }
 
     # --- control API ----------------------------------------------------------------------------
+    def authz_decisions(self, since: int = 0) -> list[dict[str, Any]]:
+        """Denials with the engine's reasons (see ext/authz)."""
+        return self.control("GET", f"authz/decisions?since={since}")["decisions"]
+
     def control(self, method: str, path: str, body: dict | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(f"{self.endpoint}/_lakedrop/{path}", data=data, method=method)

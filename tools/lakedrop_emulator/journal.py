@@ -10,6 +10,8 @@ import io
 import re
 import threading
 import time
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,6 +22,8 @@ _SIGNING_TO_SERVICE = {"elasticfilesystem": "efs", "monitoring": "cloudwatch"}
 READ_PREFIXES = ("Describe", "Get", "List", "Head", "Lookup", "Search", "BatchGet", "Query", "Scan")
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 MAX_ENTRIES = 500_000
+CALL = "lakedrop.call"  # environ key: the Call, for the layers between the journal and moto
+NOTES = "lakedrop.journal"  # environ key: extra fields those layers want in the entry (e.g. authz)
 
 
 def is_write(operation: str | None) -> bool:
@@ -59,38 +63,61 @@ class Journal:
 JOURNAL = Journal()
 
 
-def _operation(environ: dict[str, Any], service: str | None, body: bytes) -> str | None:
+@dataclass
+class Call:
+    """One AWS request as the emulator sees it before moto answers (shared with the authorization layer)."""
+
+    environ: dict[str, Any]
+    body: bytes
+    service: str | None  # botocore service name
+    operation: str | None  # botocore operation name
+    access_key: str | None
+    session_token: str | None
+    region: str | None
+    account: str  # the account moto answers in
+    uri_params: dict[str, Any] = field(default_factory=dict)  # REST protocols: the path's labels
+
+
+def _operation(environ: dict[str, Any], service: str | None, body: bytes) -> tuple[str | None, dict[str, Any]]:
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
-        return target.rsplit(".", 1)[-1]
+        return target.rsplit(".", 1)[-1], {}
     query = parse_qs(environ.get("QUERY_STRING", ""))
     if "Action" in query:
-        return query["Action"][0]
+        return query["Action"][0], {}
     if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded") and body:
         action = parse_qs(body.decode("utf-8", "replace")).get("Action")
         if action:
-            return action[0]
+            return action[0], {}
     if not service:
-        return None
+        return None, {}
     try:  # REST protocols (S3, EFS, Lambda): match the path against botocore's model
         from moto.core.request import Request  # moto's router needs its Request (raw_path)
         from moto.core.routing import get_service_router
 
         env = dict(environ)
         env["wsgi.input"] = io.BytesIO(body)
-        operation, _ = get_service_router(service).match(Request(env))
-        return operation.name
+        operation, uri_params = get_service_router(service).match(Request(env))
+        return operation.name, dict(uri_params)
     except Exception:  # noqa: BLE001 - unknown shape: recorded as None (counted as a write)
-        return None
+        return None, {}
 
 
-def _caller(environ: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-    """(access key, region, botocore service name) from a SigV4 Authorization header."""
+def _caller(environ: dict[str, Any]) -> tuple[str | None, str | None, str | None, str | None]:
+    """(access key, session token, region, botocore service name) of a SigV4-signed request (header or
+    presigned URL)."""
     match = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
-    if not match:
-        return None, None, None
-    key, region, signing = match.groups()
-    return key, region, _SIGNING_TO_SERVICE.get(signing, signing)
+    token = environ.get("HTTP_X_AMZ_SECURITY_TOKEN")
+    if match:
+        key, region, signing = match.groups()
+    else:
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        credential = query.get("X-Amz-Credential", [""])[0].split("/")
+        if len(credential) != 5:
+            return None, None, None, None
+        key, _, region, signing, _ = credential
+        token = token or query.get("X-Amz-Security-Token", [None])[0]
+    return key, token, region, _SIGNING_TO_SERVICE.get(signing, signing)
 
 
 def _account(environ: dict[str, Any], access_key: str | None) -> str:
@@ -99,6 +126,12 @@ def _account(environ: dict[str, Any], access_key: str | None) -> str:
     from moto.iam.models import get_account_id_from
 
     return get_account_id_from(access_key or "AKIAEXAMPLE")
+
+
+def identify(environ: dict[str, Any], body: bytes) -> Call:
+    access_key, token, region, service = _caller(environ)
+    operation, uri_params = _operation(environ, service, body)
+    return Call(environ, body, service, operation, access_key, token, region, _account(environ, access_key), uri_params)
 
 
 class JournalMiddleware:
@@ -115,9 +148,8 @@ class JournalMiddleware:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
-        access_key, region, service = _caller(environ)
-        operation = _operation(environ, service, body)
-        account = _account(environ, access_key)
+        call = identify(environ, body)
+        environ[CALL] = call
         status: list[int] = []
 
         def recording_start_response(status_line: str, headers: Any, exc_info: Any = None) -> Any:
@@ -130,10 +162,11 @@ class JournalMiddleware:
         finally:
             self.journal.record(
                 time=started,
-                account=account,
-                region=region,
-                service=service,
-                operation=operation,
+                account=call.account,
+                region=call.region,
+                service=call.service,
+                operation=call.operation,
                 status=status[0] if status else 500,
-                write=is_write(operation),
+                write=is_write(call.operation),
+                **environ.get(NOTES, {}),
             )

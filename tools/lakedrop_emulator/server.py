@@ -24,7 +24,10 @@ ACCOUNTS = {
     "source": os.environ.get("LAKEDROP_SOURCE_ACCOUNT_ID", "111111111111"),
     "target": os.environ.get("LAKEDROP_TARGET_ACCOUNT_ID", "222222222222"),
 }
-USER_NAME = "lakedrop-operator"
+# Identities per account: `admin` (AWS-managed AdministratorAccess; what the deployment and the tests use
+# today) and `deployer` (no policy: a later step attaches the collection's least-privilege policy).
+IDENTITIES = {"admin": "lakedrop-admin", "deployer": "lakedrop-deployer"}
+ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 # Control-API handlers that extensions register: (method, path) -> fn(request) -> JSON-able.
 CONTROL_ROUTES: dict[tuple[str, str], Any] = {}
@@ -36,6 +39,19 @@ def control(method: str, path: str):
         return fn
 
     return register
+
+
+def update_settings(request: Request, settings: dict, lock: Any, what: str | None = None, convert: Any = None) -> dict:
+    """A control handler's JSON body merged into `settings` under `lock` (each value through `convert` when
+    given), and the settings now. Keys `settings` does not have are refused, naming `what`, or, without
+    `what`, ignored."""
+    body = request.get_json(force=True) or {}
+    unknown = set(body) - set(settings)
+    if unknown and what:
+        raise ValueError(f"unknown {what}: {sorted(unknown)}")
+    with lock:
+        settings.update({k: convert(v) if convert else v for k, v in body.items() if k in settings})
+        return dict(settings)
 
 
 @control("GET", "/_lakedrop/health")
@@ -85,27 +101,36 @@ def build_app() -> Any:
     from moto.moto_server.werkzeug_app import create_backend_app
 
     from .ext import install_all
+    from .ext.authz.middleware import AuthzMiddleware
 
     install_all()
-    return ControlApi(JournalMiddleware(DomainDispatcherApplication(create_backend_app)))
+    return ControlApi(JournalMiddleware(AuthzMiddleware(DomainDispatcherApplication(create_backend_app))))
+
+
+def _identity(iam, region: str, user_name: str, policy_arn: str | None) -> dict[str, str]:
+    if user_name not in iam.users:
+        iam.create_user(region, user_name)
+        if policy_arn:
+            iam.attach_user_policy(policy_arn, user_name)
+    key = iam.create_access_key(user_name)
+    return {
+        "access_key_id": key.access_key_id,
+        "secret_access_key": key.secret_access_key,
+        "user_arn": iam.get_user(user_name).arn,
+    }
 
 
 def bootstrap_accounts(endpoint: str, region: str) -> dict:
-    """One IAM user with an access key per account; the key alone selects the account in moto."""
+    """Per account an `admin` and a `deployer` IAM user with access keys; the key alone selects the
+    account in moto. The account's top-level keys are the admin's, so existing callers keep working."""
     from moto.iam.models import iam_backends
 
     accounts = {}
     for label, account_id in ACCOUNTS.items():
         iam = iam_backends[account_id]["aws"]
-        if USER_NAME not in iam.users:
-            iam.create_user(region, USER_NAME)
-        key = iam.create_access_key(USER_NAME)
-        accounts[label] = {
-            "account_id": account_id,
-            "access_key_id": key.access_key_id,
-            "secret_access_key": key.secret_access_key,
-            "user_arn": iam.get_user(USER_NAME).arn,
-        }
+        admin = _identity(iam, region, IDENTITIES["admin"], ADMINISTRATOR_ACCESS)
+        deployer = _identity(iam, region, IDENTITIES["deployer"], None)
+        accounts[label] = {"account_id": account_id, **admin, "admin": admin, "deployer": deployer}
     return {"endpoint": endpoint, "region": region, "pid": os.getpid(), "accounts": accounts}
 
 

@@ -72,6 +72,7 @@ def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dic
     )["LocationArn"]
     extra = {"Options": task_options} if task_options else {}
     task = ds.create_task(SourceLocationArn=source, DestinationLocationArn=destination, Name=name, **extra)["TaskArn"]
+    iam.put_role_policy(RoleName=f"{name}-lambda", PolicyName="start-the-task", PolicyDocument=handler_policy(task))
     return TransferStack(
         bucket=name,
         task=task,
@@ -79,6 +80,16 @@ def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dic
         lambda_role=roles["lambda"],
         file_system_id=fs["FileSystemId"],
     )
+
+
+def handler_policy(task_arn: str) -> str:
+    """What the trigger's handler calls, as roles/lambda_trigger grants it: start (and describe) the one
+    task and follow its executions."""
+    statements = [
+        {"Effect": "Allow", "Action": ["datasync:StartTaskExecution", "datasync:DescribeTask"], "Resource": task_arn},
+        {"Effect": "Allow", "Action": "datasync:DescribeTaskExecution", "Resource": f"{task_arn}/execution/*"},
+    ]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
 def s3_may_send(queue_arn: str, bucket: str) -> str:

@@ -20,47 +20,31 @@ TAGS_PER_CALL = 50  # TagResource/UntagResource take at most 50 keys
 # --- locations ---------------------------------------------------------------------------------------
 
 
+# DataSync has one describe, create and update call per location type; `kind` is "S3" or "EFS".
+@DataSyncErrorHandler.list_error_handler("describe {kind} location {arn}")
+@RETRY
+def describe_location(client, kind, arn):
+    return _location_call(client, "describe", kind)(LocationArn=arn)
+
+
 @DataSyncErrorHandler.common_error_handler("list DataSync locations")
 @RETRY
 def list_locations(client, filters=None):
-    kwargs = {"Filters": filters} if filters else {}
-    return client.get_paginator("list_locations").paginate(**kwargs).build_full_result().get("Locations", [])
-
-
-@DataSyncErrorHandler.list_error_handler("describe S3 location {arn}")
-@RETRY
-def describe_location_s3(client, arn):
-    return client.describe_location_s3(LocationArn=arn)
-
-
-@DataSyncErrorHandler.list_error_handler("describe EFS location {arn}")
-@RETRY
-def describe_location_efs(client, arn):
-    return client.describe_location_efs(LocationArn=arn)
+    return _all_pages(client, "list_locations", "Locations", Filters=filters)
 
 
 # Creates and updates test access to the bucket or file system with a role or policy that may have been
 # written moments earlier: retry_propagation waits for IAM. Creates take no client token (CREATE_RETRY).
-@DataSyncErrorHandler.common_error_handler("create S3 location")
-def create_location_s3(client, params, propagation_timeout=120):
-    call = CREATE_RETRY(client.create_location_s3)
-    return retry_propagation(lambda: call(**params), timeout=propagation_timeout)["LocationArn"]
+@DataSyncErrorHandler.common_error_handler("create {kind} location")
+def create_location(client, kind, params, propagation_timeout=120):
+    create = CREATE_RETRY(_location_call(client, "create", kind))
+    return retry_propagation(lambda: create(**params), timeout=propagation_timeout)["LocationArn"]
 
 
-@DataSyncErrorHandler.common_error_handler("create EFS location")
-def create_location_efs(client, params, propagation_timeout=120):
-    call = CREATE_RETRY(client.create_location_efs)
-    return retry_propagation(lambda: call(**params), timeout=propagation_timeout)["LocationArn"]
-
-
-@DataSyncErrorHandler.common_error_handler("update S3 location {arn}")
-def update_location_s3(client, arn, params, propagation_timeout=120):
-    retry_propagation(lambda: RETRY(client.update_location_s3)(LocationArn=arn, **params), timeout=propagation_timeout)
-
-
-@DataSyncErrorHandler.common_error_handler("update EFS location {arn}")
-def update_location_efs(client, arn, params, propagation_timeout=120):
-    retry_propagation(lambda: RETRY(client.update_location_efs)(LocationArn=arn, **params), timeout=propagation_timeout)
+@DataSyncErrorHandler.common_error_handler("update {kind} location {arn}")
+def update_location(client, kind, arn, params, propagation_timeout=120):
+    update = RETRY(_location_call(client, "update", kind))
+    retry_propagation(lambda: update(LocationArn=arn, **params), timeout=propagation_timeout)
 
 
 @DataSyncErrorHandler.deletion_error_handler("delete location {arn}")
@@ -70,22 +54,24 @@ def delete_location(client, arn):
     return True
 
 
+def _location_call(client, verb, kind):
+    """The client's `verb` ("describe", "create", "update") call for locations of `kind`."""
+    return getattr(client, f"{verb}_location_{kind.lower()}")
+
+
 # --- tasks -------------------------------------------------------------------------------------------
-
-
-@DataSyncErrorHandler.common_error_handler("list DataSync tasks")
-@RETRY
-def list_tasks(client, filters=None):
-    kwargs = {"Filters": filters} if filters else {}
-    return client.get_paginator("list_tasks").paginate(**kwargs).build_full_result().get("Tasks", [])
 
 
 @DataSyncErrorHandler.list_error_handler("describe task {arn}")
 @RETRY
 def describe_task(client, arn):
-    described = client.describe_task(TaskArn=arn)
-    described.pop("ResponseMetadata", None)
-    return described
+    return _answer(client.describe_task(TaskArn=arn))
+
+
+@DataSyncErrorHandler.common_error_handler("list DataSync tasks")
+@RETRY
+def list_tasks(client, filters=None):
+    return _all_pages(client, "list_tasks", "Tasks", Filters=filters)
 
 
 # CreateTask and UpdateTask may name a task-report role or a log group written moments earlier.
@@ -137,17 +123,14 @@ def start_task_execution(client, params):
 @DataSyncErrorHandler.list_error_handler("describe task execution {arn}")
 @RETRY
 def describe_task_execution(client, arn):
-    described = client.describe_task_execution(TaskExecutionArn=arn)
-    described.pop("ResponseMetadata", None)
-    return described
+    return _answer(client.describe_task_execution(TaskExecutionArn=arn))
 
 
 @DataSyncErrorHandler.list_error_handler("list executions of task {task_arn}", [])
 @RETRY
 def list_task_executions(client, task_arn):
-    paginator = client.get_paginator("list_task_executions")
-    pages = paginator.paginate(TaskArn=task_arn, PaginationConfig={"PageSize": 100})  # at most 100 a page
-    return pages.build_full_result().get("TaskExecutions", [])
+    pages = {"PageSize": 100}  # at most 100 a page
+    return _all_pages(client, "list_task_executions", "TaskExecutions", TaskArn=task_arn, PaginationConfig=pages)
 
 
 @DataSyncErrorHandler.common_error_handler("cancel task execution {arn}")
@@ -189,8 +172,7 @@ def wait_for_task(client, arn, not_in, timeout, interval, sleep=time.sleep, cloc
 @DataSyncErrorHandler.list_error_handler("list tags of {arn}", {})
 @RETRY
 def list_tags(client, arn):
-    tags = client.get_paginator("list_tags_for_resource").paginate(ResourceArn=arn).build_full_result().get("Tags", [])
-    return boto3_tag_list_to_ansible_dict(tags)
+    return boto3_tag_list_to_ansible_dict(_all_pages(client, "list_tags_for_resource", "Tags", ResourceArn=arn))
 
 
 @DataSyncErrorHandler.common_error_handler("tag {arn}")
@@ -209,3 +191,15 @@ def untag_resource(client, arn, keys):
 
 def _chunks(items, size):
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _all_pages(client, operation, key, **kwargs):
+    """The `key` items of every page of a paginated call; arguments that are None or empty are left out."""
+    kwargs = {name: value for name, value in kwargs.items() if value}
+    return client.get_paginator(operation).paginate(**kwargs).build_full_result().get(key, [])
+
+
+def _answer(response):
+    """A Describe call's answer without its ResponseMetadata."""
+    response.pop("ResponseMetadata", None)
+    return response

@@ -325,12 +325,14 @@ def predict(current, in_place):
 def find(client, params, region):
     """The existing location's ARN, or None (a Failure when several match)."""
     if params["location_arn"]:
-        return params["location_arn"] if ds_api.describe_location_efs(client, params["location_arn"]) else None
+        return params["location_arn"] if ds_api.describe_location(client, "EFS", params["location_arn"]) else None
     host = locations.efs_host(params["file_system"], region)
     listed = locations.candidates(
         ds_api.list_locations(client, uri_prefix_filter(host)), "efs", host, params["subdirectory"]
     )
-    described = dict((m["LocationArn"], ds_api.describe_location_efs(client, m["LocationArn"]) or {}) for m in listed)
+    described = dict(
+        (m["LocationArn"], ds_api.describe_location(client, "EFS", m["LocationArn"]) or {}) for m in listed
+    )
     found = identify(described, lambda arn: ds_api.list_tags(client, arn), params)
     uri = locations.location_uri("efs", host, params["subdirectory"])
     return naming.single(found, lambda matches: locations.ambiguity_message("EFS", uri, matches, TELLING_APART))
@@ -374,8 +376,8 @@ def create(module, client, resolved, current=None):
     arn = locations.create_once(
         module,
         client,
-        lambda: ds_api.create_location_efs(
-            client, create_params(params, resolved, current), params["propagation_timeout"]
+        lambda: ds_api.create_location(
+            client, "EFS", create_params(params, resolved, current), params["propagation_timeout"]
         ),
         uri_prefix_filter(host),
         ("efs", host, params["subdirectory"]),
@@ -383,7 +385,7 @@ def create(module, client, resolved, current=None):
     return read(client, arn)
 
 
-EFS = locations.LocationType("EFS location", read, predict, update_params, ds_api.update_location_efs)
+EFS = locations.LocationType("EFS", read, predict, update_params)
 
 
 def ensure_present(module, client, arn):

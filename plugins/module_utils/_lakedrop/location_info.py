@@ -136,16 +136,14 @@ def ordered(found):
 def describe(client, entry, tags, partition):
     """The location's full details for S3 and EFS, what the URI says for the others (None if it vanished)."""
     kind = locations.location_type(entry["LocationUri"])
-    if kind == "S3":
-        described = ds_api.describe_location_s3(client, entry["LocationArn"])
-        found = locations.s3_shape(described, tags, partition) if described else None
-    elif kind == "EFS":
-        described = ds_api.describe_location_efs(client, entry["LocationArn"])
-        found = locations.efs_shape(described, tags) if described else None
+    if kind in ("S3", "EFS"):
+        described = ds_api.describe_location(client, kind, entry["LocationArn"])
+        if not described:
+            return None
+        found = locations.s3_shape(described, tags, partition) if kind == "S3" else locations.efs_shape(described, tags)
     else:
         found = other_shape(entry, tags)
-    if found is not None:
-        found["type"] = kind
+    found["type"] = kind
     return found
 
 

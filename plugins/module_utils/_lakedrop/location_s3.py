@@ -141,7 +141,7 @@ def predict(current, in_place):
 def find(client, params):
     """The existing location's ARN, or None (a Failure when the URI is ambiguous)."""
     if params["location_arn"]:
-        return params["location_arn"] if ds_api.describe_location_s3(client, params["location_arn"]) else None
+        return params["location_arn"] if ds_api.describe_location(client, "S3", params["location_arn"]) else None
     matches = locations.candidates(
         ds_api.list_locations(client, uri_filter(params)), "s3", host(params), params["subdirectory"]
     )
@@ -166,14 +166,14 @@ def create(module, client):
     arn = locations.create_once(
         module,
         client,
-        lambda: ds_api.create_location_s3(client, params, module.params["propagation_timeout"]),
+        lambda: ds_api.create_location(client, "S3", params, module.params["propagation_timeout"]),
         uri_filter(module.params),
         place,
     )
     return read(client, arn, module.region)
 
 
-S3 = locations.LocationType("S3 location", read, predict, update_params, ds_api.update_location_s3)
+S3 = locations.LocationType("S3", read, predict, update_params)
 
 
 def ensure_present(module, client, arn):

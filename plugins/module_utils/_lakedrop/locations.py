@@ -194,7 +194,7 @@ def efs_shape(described, tags):
 
 def read_s3_location(client, arn, partition="aws"):
     """The S3 location in the module's return shape, or None when it does not exist."""
-    described = ds_api.describe_location_s3(client, arn)
+    described = ds_api.describe_location(client, "S3", arn)
     if not described:
         return None
     return s3_shape(described, ds_api.list_tags(client, arn), partition)
@@ -202,7 +202,7 @@ def read_s3_location(client, arn, partition="aws"):
 
 def read_efs_location(client, arn):
     """The EFS location in the module's return shape, or None when it does not exist."""
-    described = ds_api.describe_location_efs(client, arn)
+    described = ds_api.describe_location(client, "EFS", arn)
     if not described:
         return None
     return efs_shape(described, ds_api.list_tags(client, arn))
@@ -228,11 +228,11 @@ def ensure_absent(module, client, current):
     return result(True, {}, diff=deletion_diff(current))
 
 
-# A location type's own parts, for `converge`: `what` names it ("EFS location"); `read(client, arn, region)`
-# gives a location in its return shape; `predict(current, in_place)` is what an in-place update makes of
-# it (check mode); `update_params(in_place)` are the UpdateLocation* arguments for what changed ({} when
-# only tags do) and `update(client, arn, update_params, propagation_timeout)` the API layer's call.
-LocationType = namedtuple("LocationType", "what read predict update_params update")
+# A location type's own parts, for `converge`: `type` names it ("EFS", as the API layer's `kind`);
+# `read(client, arn, region)` gives a location in its return shape; `predict(current, in_place)` is what an
+# in-place update makes of it (check mode); `update_params(in_place)` are the UpdateLocation* arguments for
+# what changed ({} when only tags do).
+LocationType = namedtuple("LocationType", "type read predict update_params")
 
 
 def create_once(module, client, create_call, uri_filter, place):
@@ -272,7 +272,7 @@ def converge(module, client, kind, current, compared, create):
     (in_place, create_only), arn, params = compared, current["location_arn"], module.params
     if create_only.changed:
         if not params["allow_replacement"]:
-            refuse_replacement(kind.what, arn, create_only, "tasks using it must then be updated")
+            refuse_replacement(f"{kind.type} location", arn, create_only, "tasks using it must then be updated")
         location = replace(create, lambda: ds_api.delete_location(client, arn), module.check_mode)
         return result(True, location, replaced=True, diff={"before": current, "after": location})
     if not in_place.changed:
@@ -281,6 +281,6 @@ def converge(module, client, kind, current, compared, create):
         return result(True, kind.predict(current, in_place), diff=in_place.diff())
     updates = kind.update_params(in_place)
     if updates:
-        kind.update(client, arn, updates, params["propagation_timeout"])
+        ds_api.update_location(client, kind.type, arn, updates, params["propagation_timeout"])
     tagging.ensure(ds_api, client, arn, current["tags"], params["tags"], params["purge_tags"])
     return result(True, kind.read(client, arn, module.region), diff=in_place.diff())

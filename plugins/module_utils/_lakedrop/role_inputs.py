@@ -13,37 +13,56 @@ from . import access_points
 from . import arns
 from . import rules
 
+# What each role needs with state present.
+REQUIRED = {
+    "datasync_role": ["datasync_role_bucket", "datasync_role_account_id", "datasync_role_region"],
+    "datasync_role_kms": ["datasync_role_name", "datasync_role_bucket", "datasync_role_region"],
+    "datasync_transfer": [
+        "datasync_transfer_source_bucket",
+        "datasync_transfer_bucket_access_role_arn",
+        "datasync_transfer_account_id",
+        "datasync_transfer_region",
+    ],
+    "lambda_trigger": [
+        "lambda_trigger_task_arn",
+        "lambda_trigger_source_bucket",
+        "lambda_trigger_source_account_id",
+        "lambda_trigger_account_id",
+        "lambda_trigger_region",
+    ],
+    "ecs_efs_volume": ["ecs_efs_volume_container_name", "ecs_efs_volume_account_id", "ecs_efs_volume_region"],
+    "efs_storage": ["efs_storage_account_id", "efs_storage_region"],
+}
+
 
 def _present(v, role):
     return v.get(f"{role}_state", "present") == "present"
 
 
-def _required(v, names):
-    return [f"{name} is required with state present." for name in names if v.get(name) in (None, "", [], {})]
+def _required(v, role):
+    return [f"{name} is required with state present." for name in REQUIRED[role] if v.get(name) in (None, "", [], {})]
+
+
+def _check(v, name, rule, *args):
+    """`rule`'s problem with the variable `name` when it is set (`_required` says when it must be)."""
+    return rule(v[name], *args, name) if v.get(name) else None
 
 
 def datasync_role(v):
     if not _present(v, "datasync_role"):
         return []
-    problems = _required(v, ["datasync_role_bucket", "datasync_role_account_id", "datasync_role_region"])
-    if v.get("datasync_role_bucket"):
-        problems.append(rules.bucket_name(v["datasync_role_bucket"], "datasync_role_bucket"))
-    if v.get("datasync_role_account_id"):
-        problems.append(rules.account_id(v["datasync_role_account_id"], "datasync_role_account_id"))
-    if v.get("datasync_role_region"):
-        problems.append(rules.region(v["datasync_role_region"], "datasync_role_region"))
-    problems.append(rules.s3_prefix(v.get("datasync_role_prefix", ""), "datasync_role_prefix"))
-    if v.get("datasync_role_kms_key_arn"):
-        problems.append(rules.arn(v["datasync_role_kms_key_arn"], "kms_key", "datasync_role_kms_key_arn"))
-    return problems
+    return [
+        *_required(v, "datasync_role"),
+        _check(v, "datasync_role_bucket", rules.bucket_name),
+        _check(v, "datasync_role_account_id", rules.account_id),
+        _check(v, "datasync_role_region", rules.region),
+        rules.s3_prefix(v.get("datasync_role_prefix", ""), "datasync_role_prefix"),
+    ]
 
 
 def datasync_role_kms(v):
     """tasks_from: kms (phase 3, once the source bucket's key is known)."""
-    problems = _required(v, ["datasync_role_name", "datasync_role_bucket", "datasync_role_region"])
-    if v.get("datasync_role_kms_key_arn"):
-        problems.append(rules.arn(v["datasync_role_kms_key_arn"], "kms_key", "datasync_role_kms_key_arn"))
-    return problems
+    return [*_required(v, "datasync_role_kms"), _check(v, "datasync_role_kms_key_arn", rules.arn, "kms_key")]
 
 
 def source_bucket(v):
@@ -140,30 +159,14 @@ def _is_public(principal):
 def datasync_transfer(v):
     if not _present(v, "datasync_transfer"):
         return []
-    problems = _required(
-        v,
-        [
-            "datasync_transfer_source_bucket",
-            "datasync_transfer_bucket_access_role_arn",
-            "datasync_transfer_account_id",
-            "datasync_transfer_region",
-        ],
-    )
-    if v.get("datasync_transfer_source_bucket"):
-        problems.append(rules.bucket_name(v["datasync_transfer_source_bucket"], "datasync_transfer_source_bucket"))
-    problems.append(
-        rules.s3_prefix(v.get("datasync_transfer_source_subdirectory", ""), "datasync_transfer_source_subdirectory")
-    )
-    if v.get("datasync_transfer_bucket_access_role_arn"):
-        problems.append(
-            rules.arn(
-                v["datasync_transfer_bucket_access_role_arn"], "iam_role", "datasync_transfer_bucket_access_role_arn"
-            )
-        )
-    if v.get("datasync_transfer_account_id"):
-        problems.append(rules.account_id(v["datasync_transfer_account_id"], "datasync_transfer_account_id"))
-    if v.get("datasync_transfer_region"):
-        problems.append(rules.region(v["datasync_transfer_region"], "datasync_transfer_region"))
+    problems = [
+        *_required(v, "datasync_transfer"),
+        _check(v, "datasync_transfer_source_bucket", rules.bucket_name),
+        rules.s3_prefix(v.get("datasync_transfer_source_subdirectory", ""), "datasync_transfer_source_subdirectory"),
+        _check(v, "datasync_transfer_bucket_access_role_arn", rules.arn, "iam_role"),
+        _check(v, "datasync_transfer_account_id", rules.account_id),
+        _check(v, "datasync_transfer_region", rules.region),
+    ]
     groups = v.get("datasync_transfer_security_group_ids") or []
     if len(groups) > 5:
         problems.append(f"datasync_transfer_security_group_ids lists {len(groups)} groups; DataSync takes at most 5.")
@@ -173,25 +176,14 @@ def datasync_transfer(v):
 def lambda_trigger(v):
     if not _present(v, "lambda_trigger"):
         return []
-    problems = _required(
-        v,
-        [
-            "lambda_trigger_task_arn",
-            "lambda_trigger_source_bucket",
-            "lambda_trigger_source_account_id",
-            "lambda_trigger_account_id",
-            "lambda_trigger_region",
-        ],
-    )
-    if v.get("lambda_trigger_task_arn"):
-        problems.append(rules.arn(v["lambda_trigger_task_arn"], "datasync_task", "lambda_trigger_task_arn"))
-    if v.get("lambda_trigger_source_bucket"):
-        problems.append(rules.bucket_name(v["lambda_trigger_source_bucket"], "lambda_trigger_source_bucket"))
-    for name in ("lambda_trigger_source_account_id", "lambda_trigger_account_id"):
-        if v.get(name):
-            problems.append(rules.account_id(v[name], name))
-    if v.get("lambda_trigger_region"):
-        problems.append(rules.region(v["lambda_trigger_region"], "lambda_trigger_region"))
+    problems = [
+        *_required(v, "lambda_trigger"),
+        _check(v, "lambda_trigger_task_arn", rules.arn, "datasync_task"),
+        _check(v, "lambda_trigger_source_bucket", rules.bucket_name),
+        _check(v, "lambda_trigger_source_account_id", rules.account_id),
+        _check(v, "lambda_trigger_account_id", rules.account_id),
+        _check(v, "lambda_trigger_region", rules.region),
+    ]
     problems.append(
         rules.int_between(
             v.get("lambda_trigger_batch_size"),
@@ -253,7 +245,7 @@ def ecs_efs_volume(v):
         )
     if not _present(v, "ecs_efs_volume"):
         return problems
-    problems += _required(v, ["ecs_efs_volume_container_name", "ecs_efs_volume_account_id", "ecs_efs_volume_region"])
+    problems += _required(v, "ecs_efs_volume")
     problems.append(rules.absolute_path(v.get("ecs_efs_volume_container_path"), "ecs_efs_volume_container_path"))
     problems.append(
         arns.check(
@@ -265,10 +257,8 @@ def ecs_efs_volume(v):
             v.get("ecs_efs_volume_access_point_id"), "efs_access_point", "ecs_efs_volume_access_point_id", allow_id=True
         )
     )
-    if v.get("ecs_efs_volume_account_id"):
-        problems.append(rules.account_id(v["ecs_efs_volume_account_id"], "ecs_efs_volume_account_id"))
-    if v.get("ecs_efs_volume_region"):
-        problems.append(rules.region(v["ecs_efs_volume_region"], "ecs_efs_volume_region"))
+    problems.append(_check(v, "ecs_efs_volume_account_id", rules.account_id))
+    problems.append(_check(v, "ecs_efs_volume_region", rules.region))
     return problems
 
 
@@ -306,11 +296,9 @@ def efs_storage(v):
     )
     if not _present(v, "efs_storage"):
         return problems
-    problems += _required(v, ["efs_storage_account_id", "efs_storage_region"])
-    if v.get("efs_storage_account_id"):
-        problems.append(rules.account_id(v["efs_storage_account_id"], "efs_storage_account_id"))
-    if v.get("efs_storage_region"):
-        problems.append(rules.region(v["efs_storage_region"], "efs_storage_region"))
+    problems += _required(v, "efs_storage")
+    problems.append(_check(v, "efs_storage_account_id", rules.account_id))
+    problems.append(_check(v, "efs_storage_region", rules.region))
     key = v.get("efs_storage_kms_key_arn") or ""
     if key:
         problems.append(rules.arn(key, "kms_key", "efs_storage_kms_key_arn"))

@@ -7,10 +7,11 @@ The rule: nothing below a module file calls `fail_json`. What the user must act 
 ambiguous identity, a field AWS cannot change in place, a resource that does not exist) is raised as
 `Failure`, from pure code and flows alike; AWS errors come from the API layer's error handlers as
 `AnsibleAWSError`. `run()` turns the first into `fail_json` and the second into `fail_json_aws_error`,
-keeps the diff only under `--diff`, and exits.
+keeps the diff only under `--diff`, and exits. `run_module()` is a module file's whole `main()`.
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 
 class Failure(Exception):
@@ -44,3 +45,9 @@ def run(module, flow, validate=None):
     if not module._diff:
         result.pop("diff", None)
     module.exit_json(**result)
+
+
+def run_module(argument_spec, flow, validate=None, module_class=AnsibleAWSModule, **module_args):
+    """Build the module (an AnsibleAWSModule unless told; every module supports check mode) from its spec and
+    `module_args` (mutually_exclusive, required_if, ...), then `run` it."""
+    run(module_class(argument_spec=argument_spec, supports_check_mode=True, **module_args), flow, validate)

@@ -9,6 +9,7 @@ def install_all() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
+    from . import authz
     from . import datasync
     from . import ecs
     from . import efs
@@ -18,6 +19,6 @@ def install_all() -> None:
     from . import lambda_runner
     from . import s3
 
-    for module in (datasync, efs, efs_access_points, s3, lambda_runner, kms, efs_policies, ecs):
+    for module in (datasync, efs, efs_access_points, s3, lambda_runner, kms, efs_policies, ecs, authz):
         module.install()
     _INSTALLED = True

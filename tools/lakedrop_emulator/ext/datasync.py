@@ -7,6 +7,7 @@ locations) by methods set on moto's DataSyncResponse, so moto's routing and seri
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from moto.core.exceptions import JsonRESTError
 
 from .. import paths
 from ..server import control
+from ..server import update_settings
 from . import dataplane
 from .shapes import validate
 
@@ -268,12 +270,20 @@ class Task:
 
 
 class Location:
-    def __init__(self, backend: DataSyncBackend, kind: str, uri: str, details: dict):
+    def __init__(self, backend: DataSyncBackend, kind: str, root: str, subdirectory: str, details: dict, **more: Any):
+        """`root` is the URI without the subdirectory (s3://BUCKET, efs://REGION.FS-ID, nfs://HOST); `more`
+        the kind's own attributes (an S3 location's bucket_name)."""
         self.arn = f"arn:aws:datasync:{backend.region_name}:{backend.account_id}:location/loc-{_hex(17)}"
         self.kind = kind
-        self.uri = uri
+        self.root = root
+        self.subdirectory = subdirectory
         self.details = details
         self.creation_time = time.time()
+        vars(self).update(more)
+
+    @property
+    def uri(self) -> str:
+        return f"{self.root}/{_uri_subdir(self.subdirectory)}"
 
     def describe(self) -> dict:
         return {"LocationArn": self.arn, "LocationUri": self.uri, "CreationTime": self.creation_time, **self.details}
@@ -555,6 +565,20 @@ class DataSyncApi:
     def _ok(data: dict | None = None) -> tuple[str, dict]:
         return json.dumps(data or {}), {"Content-Type": "application/x-amz-json-1.1"}
 
+    @contextlib.contextmanager
+    def _now(self, operation: str):
+        """(backend, the call's parameters) under LOCK, the backend's tasks and executions brought up to now."""
+        params = self._call(operation)
+        with LOCK:
+            self._backend.advance(time.time())
+            yield self._backend, params
+
+    def _add_location(self, location: Location, params: dict):
+        """Store a new location (under LOCK) with the tags of its Create call's `params`; the call's answer."""
+        self._backend.locations[location.arn] = location
+        self._backend.set_tags(location.arn, params.get("Tags"))
+        return self._ok({"LocationArn": location.arn})
+
     # locations
     def create_location_s3(self):
         params = self._call("CreateLocationS3")
@@ -568,11 +592,9 @@ class DataSyncApi:
             details = {"S3Config": params["S3Config"], "S3StorageClass": params.get("S3StorageClass", "STANDARD")}
             if params.get("AgentArns"):
                 details["AgentArns"] = params["AgentArns"]
-            location = Location(self._backend, "S3", f"s3://{bucket}/{_uri_subdir(sub)}", details)
-            location.bucket_name, location.subdirectory = bucket, sub
-            self._backend.locations[location.arn] = location
-            self._backend.set_tags(location.arn, params.get("Tags"))
-        return self._ok({"LocationArn": location.arn})
+            return self._add_location(
+                Location(self._backend, "S3", f"s3://{bucket}", sub, details, bucket_name=bucket), params
+            )
 
     def describe_location_s3(self):
         params = self._call("DescribeLocationS3")
@@ -588,9 +610,7 @@ class DataSyncApi:
                 location.details["S3Config"] = params["S3Config"]
             if "S3StorageClass" in params:
                 location.details["S3StorageClass"] = params["S3StorageClass"]
-            if "Subdirectory" in params:
-                location.subdirectory = params["Subdirectory"]
-                location.uri = f"s3://{location.bucket_name}/{_uri_subdir(location.subdirectory)}"
+            location.subdirectory = params.get("Subdirectory", location.subdirectory)
         return self._ok()
 
     def create_location_efs(self):
@@ -610,12 +630,7 @@ class DataSyncApi:
                 if params.get(field):
                     details[field] = params[field]
             sub = params.get("Subdirectory", "")
-            location = Location(self._backend, "EFS", f"efs://{region}.{fs_id}/{_uri_subdir(sub)}", details)
-            location.subdirectory = sub
-            location.efs_host = f"{region}.{fs_id}"
-            self._backend.locations[location.arn] = location
-            self._backend.set_tags(location.arn, params.get("Tags"))
-        return self._ok({"LocationArn": location.arn})
+            return self._add_location(Location(self._backend, "EFS", f"efs://{region}.{fs_id}", sub, details), params)
 
     def describe_location_efs(self):
         params = self._call("DescribeLocationEfs")
@@ -649,26 +664,15 @@ class DataSyncApi:
                     location.details[field] = merged[field]
                 else:
                     location.details.pop(field, None)
-            if "Subdirectory" in params:
-                location.subdirectory = params["Subdirectory"]
-                location.uri = f"efs://{location.efs_host}/{_uri_subdir(location.subdirectory)}"
+            location.subdirectory = params.get("Subdirectory", location.subdirectory)
         return self._ok()
 
     def create_location_nfs(self):
         # Only so that tests can list a location of a type the collection does not manage (no agents here).
         params = self._call("CreateLocationNfs")
+        root, details = f"nfs://{params['ServerHostname']}", {"OnPremConfig": params["OnPremConfig"]}
         with LOCK:
-            sub = params["Subdirectory"]
-            location = Location(
-                self._backend,
-                "NFS",
-                f"nfs://{params['ServerHostname']}/{_uri_subdir(sub)}",
-                {"OnPremConfig": params["OnPremConfig"]},
-            )
-            location.subdirectory = sub
-            self._backend.locations[location.arn] = location
-            self._backend.set_tags(location.arn, params.get("Tags"))
-        return self._ok({"LocationArn": location.arn})
+            return self._add_location(Location(self._backend, "NFS", root, params["Subdirectory"], details), params)
 
     def list_locations(self):
         params = self._call("ListLocations")
@@ -678,8 +682,7 @@ class DataSyncApi:
             ]
         for flt in params.get("Filters", []):
             items = [i for i in items if _filter_matches(flt, i["_l"])]
-        page, token = _page([{k: v for k, v in i.items() if k != "_l"} for i in items], params)
-        return self._ok({"Locations": page, **token})
+        return self._ok(_page("Locations", [{k: v for k, v in i.items() if k != "_l"} for i in items], params))
 
     def delete_location(self):
         params = self._call("DeleteLocation")
@@ -711,16 +714,12 @@ class DataSyncApi:
         return self._ok()
 
     def describe_task(self):
-        params = self._call("DescribeTask")
-        with LOCK:
-            self._backend.advance(time.time())
-            return self._ok(self._backend.task(params["TaskArn"]).describe())
+        with self._now("DescribeTask") as (backend, params):
+            return self._ok(backend.task(params["TaskArn"]).describe())
 
     def list_tasks(self):
-        params = self._call("ListTasks")
-        with LOCK:
-            self._backend.advance(time.time())
-            tasks = list(self._backend.tasks.values())
+        with self._now("ListTasks") as (backend, params):
+            tasks = list(backend.tasks.values())
             for flt in params.get("Filters", []):
                 if flt["Name"] == "LocationId":
                     tasks = [t for t in tasks if _compare(flt["Operator"], [t.source, t.destination], flt["Values"])]
@@ -733,8 +732,7 @@ class DataSyncApi:
                 }
                 for t in tasks
             ]
-        page, token = _page(entries, params)
-        return self._ok({"Tasks": page, **token})
+        return self._ok(_page("Tasks", entries, params))
 
     def delete_task(self):
         params = self._call("DeleteTask")
@@ -782,25 +780,18 @@ class DataSyncApi:
         return self._ok({"TaskExecutionArn": execution.arn})
 
     def describe_task_execution(self):
-        params = self._call("DescribeTaskExecution")
-        with LOCK:
-            self._backend.advance(time.time())
-            return self._ok(self._backend.execution(params["TaskExecutionArn"]).describe())
+        with self._now("DescribeTaskExecution") as (backend, params):
+            return self._ok(backend.execution(params["TaskExecutionArn"]).describe())
 
     def list_task_executions(self):
-        params = self._call("ListTaskExecutions")
-        with LOCK:
-            self._backend.advance(time.time())
-            tasks = (
-                [self._backend.task(params["TaskArn"])] if params.get("TaskArn") else list(self._backend.tasks.values())
-            )
+        with self._now("ListTaskExecutions") as (backend, params):
+            tasks = [backend.task(params["TaskArn"])] if params.get("TaskArn") else list(backend.tasks.values())
             entries = [
                 {"TaskExecutionArn": e.arn, "Status": e.status, "TaskMode": t.task_mode}
                 for t in tasks
                 for e in t.executions
             ]
-        page, token = _page(entries, params)
-        return self._ok({"TaskExecutions": page, **token})
+        return self._ok(_page("TaskExecutions", entries, params))
 
     def cancel_task_execution(self):
         params = self._call("CancelTaskExecution")
@@ -838,8 +829,7 @@ class DataSyncApi:
         with LOCK:
             self._backend.taggable(params["ResourceArn"])
             tags = [{"Key": k, "Value": v} for k, v in self._backend.tags.get(params["ResourceArn"], {}).items()]
-        page, token = _page(tags, params)
-        return self._ok({"Tags": page, **token})
+        return self._ok(_page("Tags", tags, params))
 
 
 def _compare(operator: str, actual: list[str], values: list[str]) -> bool:
@@ -869,12 +859,12 @@ def _filter_matches(flt: dict, location: Location) -> bool:
     return _compare(flt["Operator"], [str(location.creation_time)], flt["Values"])
 
 
-def _page(items: list, params: dict) -> tuple[list, dict]:
+def _page(key: str, items: list, params: dict) -> dict:
+    """A List call's answer: the page of `items` that `params` ask for under `key`, and the next token if any."""
     start = int(params.get("NextToken") or 0)
     size = params.get("MaxResults") or 100
-    chunk = items[start : start + size]
     token = {"NextToken": str(start + size)} if start + size < len(items) else {}
-    return chunk, token
+    return {key: items[start : start + size], **token}
 
 
 # --- control API (tests, demo, benchmark) --------------------------------------------------------
@@ -882,21 +872,12 @@ def _page(items: list, params: dict) -> tuple[list, dict]:
 
 @control("POST", "/_lakedrop/datasync/timing")
 def _set_timing(request) -> dict:
-    body = request.get_json(force=True) or {}
-    unknown = set(body) - set(TIMING)
-    if unknown:
-        raise ValueError(f"unknown timing keys: {sorted(unknown)}")
-    with LOCK:
-        TIMING.update({k: float(v) for k, v in body.items()})
-        return dict(TIMING)
+    return update_settings(request, TIMING, LOCK, "timing keys", float)
 
 
 @control("POST", "/_lakedrop/datasync/faults")
 def _set_faults(request) -> dict:
-    body = request.get_json(force=True) or {}
-    with LOCK:
-        FAULTS.update({k: int(v) for k, v in body.items() if k in FAULTS})
-        return dict(FAULTS)
+    return update_settings(request, FAULTS, LOCK, convert=int)
 
 
 @control("GET", "/_lakedrop/datasync/active")

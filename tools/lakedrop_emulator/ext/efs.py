@@ -77,20 +77,20 @@ class EfsApi:
         return json.dumps({"Tags": tags}), _JSON
 
     def create_tags(self):
-        fs_id = self._get_param("FileSystemId")
-        tags = self._body().get("Tags", [])
-        _check("CreateTags", {"FileSystemId": fs_id, "Tags": tags})
-        _file_system(self.efs_backend, fs_id)
-        self.efs_backend.tagging_service.tag_resource(fs_id, tags)
+        self.efs_backend.tagging_service.tag_resource(*self._tags_call("CreateTags", "Tags"))
         return "", {"status": 204}
 
     def delete_tags(self):
-        fs_id = self._get_param("FileSystemId")
-        keys = self._body().get("TagKeys", [])
-        _check("DeleteTags", {"FileSystemId": fs_id, "TagKeys": keys})
-        _file_system(self.efs_backend, fs_id)
-        self.efs_backend.tagging_service.untag_resource_using_names(fs_id, keys)
+        self.efs_backend.tagging_service.untag_resource_using_names(*self._tags_call("DeleteTags", "TagKeys"))
         return "", {"status": 204}
+
+    def _tags_call(self, operation, key):
+        """CreateTags/DeleteTags: (file system ID, the body's `key`), checked against the API and the backend."""
+        fs_id = self._get_param("FileSystemId")
+        value = self._body().get(key, [])
+        _check(operation, {"FileSystemId": fs_id, key: value})
+        _file_system(self.efs_backend, fs_id)
+        return fs_id, value
 
     # backup policy
     def put_backup_policy(self):

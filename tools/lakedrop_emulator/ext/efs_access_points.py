@@ -27,6 +27,7 @@ from moto.efs.exceptions import EFSError
 from moto.efs.exceptions import FileSystemNotFound
 
 from ..server import control
+from ..server import update_settings
 
 SETTINGS: dict[str, Any] = {"creating_describes": 0, "deleting_describes": 0, "remember_deleted_tokens": False}
 LOCK = threading.Lock()
@@ -121,13 +122,7 @@ def _patch() -> None:
 
 @control("POST", "/_lakedrop/efs/access-points")
 def _settings(request: Any) -> dict:
-    body = request.get_json(force=True) or {}
-    unknown = set(body) - set(SETTINGS)
-    if unknown:
-        raise ValueError(f"unknown access point settings: {sorted(unknown)}")
-    with LOCK:
-        SETTINGS.update(body)
-        return dict(SETTINGS)
+    return update_settings(request, SETTINGS, LOCK, "access point settings")
 
 
 def install() -> None:

@@ -37,6 +37,7 @@ from typing import Any
 from .. import paths
 from ..journal import JOURNAL
 from ..server import control
+from ..server import update_settings
 
 CONFIG: dict[str, Any] = {
     "async_retry_delays": [1.0, 2.0],  # AWS waits ~1 and ~2 minutes; the emulator keeps the shape
@@ -143,45 +144,27 @@ class Worker:
         def started_a_task() -> bool:
             return any(e["operation"] == "StartTaskExecution" and e["status"] == 200 for e in JOURNAL.entries(seq))
 
+        def died(error_type: str, message: str) -> dict[str, Any]:
+            """Kill the worker and give Lambda's reply for a runtime that ended before answering."""
+            self.kill()
+            error = {"errorType": error_type, "errorMessage": message}
+            return {"ok": False, "error": error, "logs": "", "cpu": 0.0, "request_id": request_id}
+
         while True:
             ready, _, _ = select.select([self.proc.stdout], [], [], 0.01 if crash_mid_batch else 0.5)
             # After select: a fast handler may already have replied, and the injected crash must still
             # land after DataSync accepted the start and before the reply counts.
             if crash_mid_batch and started_a_task():
-                self.kill()
-                return {
-                    "ok": False,
-                    "error": {"errorType": "Runtime.ExitError", "errorMessage": "injected crash"},
-                    "logs": "",
-                    "cpu": 0.0,
-                    "request_id": request_id,
-                }
+                return died("Runtime.ExitError", "injected crash")
             if ready:
                 line = self.proc.stdout.readline()
                 if not line:
-                    self.kill()
-                    return {
-                        "ok": False,
-                        "error": {"errorType": "Runtime.ExitError", "errorMessage": "worker exited"},
-                        "logs": "",
-                        "cpu": 0.0,
-                        "request_id": request_id,
-                    }
+                    return died("Runtime.ExitError", "worker exited")
                 reply = json.loads(line)
                 reply["request_id"] = request_id
                 return reply
             if time.monotonic() > deadline:
-                self.kill()
-                return {
-                    "ok": False,
-                    "error": {
-                        "errorType": "Sandbox.Timedout",
-                        "errorMessage": f"Task timed out after {timeout}.00 seconds",
-                    },
-                    "logs": "",
-                    "cpu": 0.0,
-                    "request_id": request_id,
-                }
+                return died("Sandbox.Timedout", f"Task timed out after {timeout}.00 seconds")
 
     @property
     def alive(self) -> bool:
@@ -698,21 +681,12 @@ def _invocations(request) -> dict:
 
 @control("POST", "/_lakedrop/lambda/config")
 def _set_config(request) -> dict:
-    body = request.get_json(force=True) or {}
-    unknown = set(body) - set(CONFIG)
-    if unknown:
-        raise ValueError(f"unknown lambda config keys: {sorted(unknown)}")
-    with _LOCK:
-        CONFIG.update(body)
-        return dict(CONFIG)
+    return update_settings(request, CONFIG, _LOCK, "lambda config keys")
 
 
 @control("POST", "/_lakedrop/lambda/faults")
 def _set_faults(request) -> dict:
-    body = request.get_json(force=True) or {}
-    with _LOCK:
-        FAULTS.update({k: int(v) for k, v in body.items() if k in FAULTS})
-        return dict(FAULTS)
+    return update_settings(request, FAULTS, _LOCK, convert=int)
 
 
 @control("GET", "/_lakedrop/lambda/idle")
