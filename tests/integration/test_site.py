@@ -61,12 +61,18 @@ def site(extra, **kwargs):
     return run_playbook("site.yml", inventory="inventories/local", extra_vars=extra, **kwargs)
 
 
-def standin(extra, state="present"):
-    """The stand-in ECS service (tools/standin) that the local inventory's lakedrop_ecs_* name."""
-    run = run_playbook(
-        "tools/standin/ecs_service.yml", inventory="inventories/local", extra_vars={**extra, "standin_state": state}
-    )
+ADMIN = {"lakedrop_emulator_identity": "admin"}
+
+
+def as_admin(playbook, extra, **more):
+    """What each account's administrator does around a deployment: the stand-in ECS service (tools/standin;
+    in AWS the service exists) and the deployer's policy (site.yml itself runs as the deployer)."""
+    run = run_playbook(playbook, inventory="inventories/local", extra_vars={**extra, **ADMIN, **more})
     assert run.rc == 0, run.stdout[-4000:]
+
+
+def standin(extra, state="present"):
+    as_admin("tools/standin/ecs_service.yml", extra, standin_state=state)
 
 
 def wait_for(path, timeout=90):
@@ -138,21 +144,29 @@ def mine(emulator, name):
 def test_site_lifecycle(emulator, deployment):
     extra, name = deployment["extra"], deployment["name"]
 
-    # 1. dry run on nothing: completes, says what it would create, writes nothing
+    # 1. without the deployer policy the deployer may not even create DataSync's roles (phase 1)
+    mark = emulator.mark()
+    run = site(extra)
+    assert run.rc != 0 and "is not authorized to perform: iam:" in run.stdout, run.stdout[-4000:]
+    assert emulator.writes(mark) == []
+
+    # 2. the administrator attaches the deployer's policy; a dry run on nothing completes, says what it
+    #    would create, writes nothing
+    as_admin("playbooks/deployer_policy.yml", extra, lakedrop_deployer_policy_attach_to="user/lakedrop-deployer")
     mark = emulator.mark()
     run = site(extra, check=True, diff=True)
     assert run.rc == 0, run.stdout[-4000:]
     assert emulator.writes(mark) == []
     assert "Would create DataSync task" in run.stdout
 
-    # 2. converge from nothing (the stand-in service first: in AWS the ECS service already exists)
+    # 3. converge from nothing as the deployer
     standin(extra)
     run = site(extra)
     assert run.rc == 0, run.stdout[-4000:]
     assert run.total("failed") == 0 and run.total("changed") > 0
     assert mine(emulator, name)["target:datasync"]
 
-    # 3. uploads reach the directory standing for the containers' mount: queued and direct triggers
+    # 4. uploads reach the directory standing for the containers' mount: queued and direct triggers
     (fs_id,) = mine(emulator, name)["target:efs"]
     mount = emulator.state_path("efs", emulator.account_id("target"), fs_id)
     s3 = emulator.client("s3", "source")
@@ -168,20 +182,20 @@ def test_site_lifecycle(emulator, deployment):
     assert wait_for(mount / "d" / "a b" / "c+d.csv"), "direct upload never arrived"
     assert not list(mount.rglob("ignored.csv"))
 
-    # 4. re-run: every task ok, changed=0, zero write calls in either account
+    # 5. re-run: every task ok, changed=0, zero write calls in either account
     mark = emulator.mark()
     run = site(extra)
     assert run.rc == 0, run.stdout[-4000:]
     assert run.total("changed") == 0, [line for line in run.stdout.splitlines() if line.startswith("changed")]
     assert emulator.writes(mark) == []
 
-    # 5. dry run on the converged stack tells the truth: nothing to change
+    # 6. dry run on the converged stack tells the truth: nothing to change
     mark = emulator.mark()
     run = site(extra, check=True, diff=True)
     assert run.rc == 0 and run.total("changed") == 0, run.stdout[-4000:]
     assert emulator.writes(mark) == []
 
-    # 6. teardown (bucket contents too) leaves nothing this deployment created
+    # 7. teardown (bucket contents too) leaves nothing this deployment created
     run = run_playbook(
         "playbooks/teardown.yml",
         inventory="inventories/local",

@@ -134,6 +134,10 @@ def target_policy(settings):
     task_role = settings["ecs_task_role"].split("/")[-1] or "*"
     task_roles = [_arn(settings, account, "iam", f"role/{task_role}", regional=False)]
     name_tag = {"StringLike": {"aws:ResourceTag/Name": [settings["name"], f"{prefix}*"]}}
+    efs_resources = [
+        _arn(settings, account, "elasticfilesystem", "file-system/*"),
+        _arn(settings, account, "elasticfilesystem", "access-point/*"),
+    ]
     cluster, service = settings["ecs_cluster"], settings["ecs_service"]
     statements = [
         _statement(
@@ -144,7 +148,6 @@ def target_policy(settings):
                 "ec2:DescribeSecurityGroups",
                 "ec2:DescribeSubnets",
                 "ec2:DescribeTags",
-                "ec2:DescribeVpcAttribute",
                 "ec2:DescribeVpcs",
                 "ecs:DescribeTaskDefinition",
                 "ecs:ListTaskDefinitions",
@@ -200,41 +203,51 @@ def target_policy(settings):
         # DataSync tests access with the caller's credentials when it creates the S3 location.
         _statement("ListTheSourceBucketsForDataSync", ["s3:GetBucketLocation", "s3:ListBucket"], buckets),
         _statement(
-            "TheFileSystemAndAccessPoints",
+            "ReadFileSystems",
             [
-                "elasticfilesystem:CreateAccessPoint",
-                "elasticfilesystem:CreateMountTarget",
-                "elasticfilesystem:CreateTags",
-                "elasticfilesystem:DeleteAccessPoint",
-                "elasticfilesystem:DeleteFileSystem",
-                "elasticfilesystem:DeleteFileSystemPolicy",
-                "elasticfilesystem:DeleteMountTarget",
-                "elasticfilesystem:DeleteTags",
                 "elasticfilesystem:DescribeFileSystemPolicy",
                 "elasticfilesystem:DescribeLifecycleConfiguration",
                 "elasticfilesystem:DescribeMountTargetSecurityGroups",
                 "elasticfilesystem:DescribeMountTargets",
                 "elasticfilesystem:DescribeTags",
                 "elasticfilesystem:ListTagsForResource",
+            ],
+            efs_resources,
+        ),
+        # Writes only to what carries the deployment's Name tag (the file system and its access points).
+        _statement(
+            "TheFileSystemAndAccessPoints",
+            [
+                "elasticfilesystem:CreateAccessPoint",
+                "elasticfilesystem:CreateMountTarget",
+                "elasticfilesystem:DeleteAccessPoint",
+                "elasticfilesystem:DeleteFileSystem",
+                "elasticfilesystem:DeleteFileSystemPolicy",
+                "elasticfilesystem:DeleteMountTarget",
+                "elasticfilesystem:DeleteTags",
                 "elasticfilesystem:ModifyMountTargetSecurityGroups",
                 "elasticfilesystem:PutFileSystemPolicy",
                 "elasticfilesystem:PutLifecycleConfiguration",
-                "elasticfilesystem:TagResource",
                 "elasticfilesystem:UntagResource",
                 "elasticfilesystem:UpdateFileSystem",
             ],
-            [
-                _arn(settings, account, "elasticfilesystem", "file-system/*"),
-                _arn(settings, account, "elasticfilesystem", "access-point/*"),
-            ],
+            efs_resources,
             name_tag,
         ),
+        # community.aws.efs creates the file system, then names it: only encrypted ones, only with our Name.
         _statement(
             "CreateTheFileSystem",
-            ["elasticfilesystem:CreateFileSystem", "elasticfilesystem:TagResource"],
+            ["elasticfilesystem:CreateFileSystem"],
             ["*"],
-            {"StringEquals": {"aws:RequestTag/Name": settings["name"]}},
+            {"Bool": {"elasticfilesystem:Encrypted": "true"}},
         ),
+        _statement(
+            "NameTheFileSystem",
+            ["elasticfilesystem:CreateTags", "elasticfilesystem:TagResource"],
+            [_arn(settings, account, "elasticfilesystem", "file-system/*")],
+            {"StringLike": {"aws:RequestTag/Name": [settings["name"], f"{prefix}*"]}},
+        ),
+        _statement("ReadTheVpcs", ["ec2:DescribeVpcAttribute"], [_arn(settings, account, "ec2", "vpc/*")]),
         _statement(
             "TheSecurityGroups",
             [

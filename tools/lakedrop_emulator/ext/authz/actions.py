@@ -88,7 +88,8 @@ def parameters(call: Call) -> Params:
 
 
 def _tags(tags: Any) -> dict[str, str]:
-    """Request tags in any of the APIs' shapes: dict, [{Key, Value}], [{key, value}], TagSpecifications."""
+    """Request tags in any of the APIs' shapes: dict, [{Key, Value}], [{key, value}], KMS's [{TagKey,
+    TagValue}], TagSpecifications."""
     if isinstance(tags, dict):
         return {str(k): str(v) for k, v in tags.items()}
     found = {}
@@ -96,7 +97,8 @@ def _tags(tags: Any) -> dict[str, str]:
         if "Tags" in tag:  # EC2 TagSpecifications
             found.update(_tags(tag["Tags"]))
         else:
-            found[str(tag.get("Key", tag.get("key")))] = str(tag.get("Value", tag.get("value", "")))
+            key = tag.get("Key", tag.get("key", tag.get("TagKey")))
+            found[str(key)] = str(tag.get("Value", tag.get("value", tag.get("TagValue", ""))))
     return found
 
 
@@ -364,7 +366,14 @@ def _kms_context(params: Params, where: Where) -> dict[str, Any]:
 
 
 def _kms_key_rules(*operations: str) -> dict[str, Rule]:
-    return same("kms", _key, *operations, context=_kms_context)
+    """Operations on one key. A KeyId that names no key (an alias not created yet) is answered
+    NotFoundException: KMS authorizes against the key's own policy, which a missing key does not have."""
+
+    def existing_key(operation: str) -> Rule:
+        checked = rule(f"kms:{operation}", _key, _kms_context)
+        return lambda p, w: [] if p.get("KeyId") and _key(p, w) is None else checked(p, w)
+
+    return {operation: existing_key(operation) for operation in operations}
 
 
 KMS_RULES: dict[str, Rule] = {

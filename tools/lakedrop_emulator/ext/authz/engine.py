@@ -69,6 +69,7 @@ SERVICE_KEYS = frozenset(
         "kms:encryptioncontextkeys",
         "elasticfilesystem:accesspointarn",
         "elasticfilesystem:accessedviamounttarget",
+        "elasticfilesystem:encrypted",  # CreateFileSystem (actions.py supplies it)
         "iam:passedtoservice",
         "sts:externalid",
         "sts:rolesessionname",
