@@ -23,6 +23,7 @@ from moto.core.exceptions import JsonRESTError
 from .. import paths
 from ..server import control
 from . import dataplane
+from . import datasync_rules as rules
 from .shapes import validate
 
 LOCK = threading.RLock()
@@ -30,6 +31,9 @@ LOCK = threading.RLock()
 # Seconds each phase takes. Realistic shapes, small numbers: tests and the demo override them.
 TIMING: dict[str, float] = {
     "task_creating": 0.2,
+    # A new task then reports UNAVAILABLE for this long (terraform-provider-aws's waitTaskAvailable waits
+    # through it): non-zero by default so that every caller's waiting is exercised.
+    "task_unavailable": 0.2,
     "launching": 0.5,
     "preparing": 0.3,
     "transferring": 0.3,
@@ -40,23 +44,8 @@ TIMING: dict[str, float] = {
 # Injected faults (tests): how many of the next StartTaskExecution calls answer ThrottlingException.
 FAULTS: dict[str, int] = {"throttle_starts": 0}
 
-DEFAULT_OPTIONS = {
-    "VerifyMode": "POINT_IN_TIME_CONSISTENT",
-    "OverwriteMode": "ALWAYS",
-    "Atime": "BEST_EFFORT",
-    "Mtime": "PRESERVE",
-    "Uid": "INT_VALUE",
-    "Gid": "INT_VALUE",
-    "PreserveDeletedFiles": "PRESERVE",
-    "PreserveDevices": "NONE",
-    "PosixPermissions": "PRESERVE",
-    "BytesPerSecond": -1,
-    "TaskQueueing": "ENABLED",
-    "LogLevel": "OFF",
-    "TransferMode": "CHANGED",
-    "SecurityDescriptorCopyFlags": "NONE",
-    "ObjectTags": "PRESERVE",
-}
+SETTLING = ("CREATING", "UNAVAILABLE")  # a new task's statuses before AVAILABLE
+NEW_TASK = (*SETTLING, "AVAILABLE")
 RUNNING = ("LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING", "CANCELLING")
 PHASES = ("LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING")
 TERMINAL = ("SUCCESS", "ERROR")
@@ -82,11 +71,6 @@ def _hex(n: int) -> str:
 
 def filter_signature(includes: list | None, excludes: list | None) -> str:
     return json.dumps([includes or [], excludes or []], sort_keys=True)
-
-
-def _uri_subdir(sub: str | None) -> str:
-    sub = (sub or "").strip("/")
-    return f"{sub}/" if sub else ""
 
 
 class Execution:
@@ -179,7 +163,7 @@ class Task:
         self.creation_time = time.time()
         self.status = "CREATING"
         self.name = ""
-        self.options = dict(DEFAULT_OPTIONS)
+        self.options = rules.default_options(self.task_mode)
         self.fields: dict[str, Any] = {}
         self.schedule_details: dict[str, Any] | None = None
         self.executions: list[Execution] = []
@@ -291,8 +275,9 @@ class DataSyncBackend(BaseBackend):
     # --- time -------------------------------------------------------------------------------------
     def advance(self, now: float) -> None:
         for task in list(self.tasks.values()):
-            if task.status == "CREATING" and now >= task.creation_time + TIMING["task_creating"]:
-                task.status = "AVAILABLE"
+            if task.status in SETTLING:
+                # never backwards, also when a test changes the timing meanwhile
+                task.status = max(task.status, _settled_status(task.creation_time, now), key=NEW_TASK.index)
             if task.status != "AVAILABLE":
                 continue
             while True:
@@ -404,12 +389,11 @@ class DataSyncBackend(BaseBackend):
     # --- lookups ----------------------------------------------------------------------------------
     def location(self, arn: str, kind: str | None = None) -> Location:
         location = self.locations.get(arn)
-        if location is None or (kind and location.kind != kind):
-            raise InvalidRequest(
-                f"Request references a resource which does not exist: {arn}"
-                if location is None
-                else f"Location {arn} is a {location.kind} location, not {kind}."
-            )
+        if location is None:
+            # "not found", as terraform-provider-aws's findLocationS3ByARN matches and moto words it
+            raise InvalidRequest(f"Location {arn} is not found.")
+        if kind and location.kind != kind:
+            raise InvalidRequest(f"Location {arn} is a {location.kind} location, not {kind}.")
         return location
 
     def task(self, arn: str) -> Task:
@@ -425,12 +409,18 @@ class DataSyncBackend(BaseBackend):
         raise InvalidRequest(f"Sync task execution {arn} is not found.")
 
     def taggable(self, arn: str) -> None:
-        if arn in self.locations or arn in self.tasks:
-            return
+        """Raise the "not found" of the kind of resource `arn` names, unless it exists."""
         if "/execution/" in arn:
             self.execution(arn)
-            return
-        raise InvalidRequest(f"Request references a resource which does not exist: {arn}")
+        elif ":task/" in arn:
+            self.task(arn)
+        else:
+            self.location(arn)
+
+    def location_kinds(self, task: Task) -> tuple[str, ...]:
+        """The kinds (S3, EFS, ...) of the task's locations that still exist."""
+        found = (self.locations.get(arn) for arn in (task.source, task.destination))
+        return tuple(location.kind for location in found if location is not None)
 
     def set_tags(self, arn: str, tags: list[dict] | None) -> None:
         if tags:
@@ -439,6 +429,14 @@ class DataSyncBackend(BaseBackend):
 
 _BACKENDS: list[DataSyncBackend] = []
 datasync_backends = BackendDict(DataSyncBackend, "datasync")
+
+
+def _settled_status(created: float, now: float) -> str:
+    """A new task's status `now`: CREATING, then UNAVAILABLE, then AVAILABLE."""
+    creating_ends = created + TIMING["task_creating"]
+    if now < creating_ends:
+        return "CREATING"
+    return "UNAVAILABLE" if now < creating_ends + TIMING["task_unavailable"] else "AVAILABLE"
 
 
 def _ticker() -> None:
@@ -526,11 +524,37 @@ def _check_schedule(schedule: dict | None) -> None:
         raise InvalidRequest("Schedule expression is more frequent than the minimum interval of 1 hour.")
 
 
-def _check_filters(*filter_lists: list | None) -> None:
-    for rules in filter_lists:
-        for rule in rules or []:
-            if rule.get("FilterType", "SIMPLE_PATTERN") != "SIMPLE_PATTERN":
-                raise InvalidRequest("FilterType must be SIMPLE_PATTERN.")
+def _check_s3_subdirectory(subdirectory: str) -> None:
+    problem = rules.s3_subdirectory_problem(subdirectory)
+    if problem:
+        raise InvalidRequest(problem)
+
+
+def _check_options(options: dict, task_mode: str, kinds: tuple[str, ...]) -> None:
+    found = rules.option_problems(options, task_mode, kinds)
+    if found:
+        raise InvalidRequest(" ".join(found))
+
+
+def _start_refusal(task: Task, options: dict, signature: str) -> str | None:
+    """Why a new execution of `task` (with these effective options and filters) cannot start or queue now."""
+    if task.status != "AVAILABLE":
+        return f"Task {task.arn} is {task.status} and cannot be started yet."
+    if not task.active:
+        return None
+    if options.get("TaskQueueing") == "DISABLED":
+        return f"Task {task.arn} already has an execution running and TaskQueueing is DISABLED."
+    if task.busy_signatures[signature]:
+        same = next(e for e in task.active.values() if e.signature == signature)
+        return f"Task {task.arn} already has execution {same.arn} ({same.status}) with the same filters."
+    queued = sum(1 for e in task.active.values() if e.status == "QUEUED")
+    if queued >= rules.MAX_QUEUED_EXECUTIONS:
+        # The quota is documented, the wording of AWS's refusal is not: this one is ours.
+        return (
+            f"Task {task.arn} already has {queued} queued executions, the most DataSync queues for one task "
+            f"({rules.MAX_QUEUED_EXECUTIONS}); start it again when one of them has run."
+        )
+    return None
 
 
 # --- the API ---------------------------------------------------------------------------------------
@@ -560,15 +584,14 @@ class DataSyncApi:
         params = self._call("CreateLocationS3")
         bucket = params["S3BucketArn"].split(":")[-1].split("/")[-1]
         sub = params.get("Subdirectory", "")
-        if sub.startswith("/") or any(p in f"/{sub}" for p in ("//", "/./", "/../")):
-            raise InvalidRequest(f"Subdirectory {sub!r} must not start with '/' nor contain '//', '/./' or '/../'.")
+        _check_s3_subdirectory(sub)
         with LOCK:
             _check_bucket(bucket)
             _check_role(params["S3Config"]["BucketAccessRoleArn"], "bucket access")
             details = {"S3Config": params["S3Config"], "S3StorageClass": params.get("S3StorageClass", "STANDARD")}
             if params.get("AgentArns"):
                 details["AgentArns"] = params["AgentArns"]
-            location = Location(self._backend, "S3", f"s3://{bucket}/{_uri_subdir(sub)}", details)
+            location = Location(self._backend, "S3", f"s3://{bucket}/{rules.uri_subdirectory(sub)}", details)
             location.bucket_name, location.subdirectory = bucket, sub
             self._backend.locations[location.arn] = location
             self._backend.set_tags(location.arn, params.get("Tags"))
@@ -589,8 +612,9 @@ class DataSyncApi:
             if "S3StorageClass" in params:
                 location.details["S3StorageClass"] = params["S3StorageClass"]
             if "Subdirectory" in params:
+                _check_s3_subdirectory(params["Subdirectory"])
                 location.subdirectory = params["Subdirectory"]
-                location.uri = f"s3://{location.bucket_name}/{_uri_subdir(location.subdirectory)}"
+                location.uri = f"s3://{location.bucket_name}/{rules.uri_subdirectory(location.subdirectory)}"
         return self._ok()
 
     def create_location_efs(self):
@@ -610,7 +634,7 @@ class DataSyncApi:
                 if params.get(field):
                     details[field] = params[field]
             sub = params.get("Subdirectory", "")
-            location = Location(self._backend, "EFS", f"efs://{region}.{fs_id}/{_uri_subdir(sub)}", details)
+            location = Location(self._backend, "EFS", f"efs://{region}.{fs_id}/{rules.uri_subdirectory(sub)}", details)
             location.subdirectory = sub
             location.efs_host = f"{region}.{fs_id}"
             self._backend.locations[location.arn] = location
@@ -651,7 +675,7 @@ class DataSyncApi:
                     location.details.pop(field, None)
             if "Subdirectory" in params:
                 location.subdirectory = params["Subdirectory"]
-                location.uri = f"efs://{location.efs_host}/{_uri_subdir(location.subdirectory)}"
+                location.uri = f"efs://{location.efs_host}/{rules.uri_subdirectory(location.subdirectory)}"
         return self._ok()
 
     def create_location_nfs(self):
@@ -662,7 +686,7 @@ class DataSyncApi:
             location = Location(
                 self._backend,
                 "NFS",
-                f"nfs://{params['ServerHostname']}/{_uri_subdir(sub)}",
+                f"nfs://{params['ServerHostname']}/{rules.uri_subdirectory(sub)}",
                 {"OnPremConfig": params["OnPremConfig"]},
             )
             location.subdirectory = sub
@@ -693,10 +717,12 @@ class DataSyncApi:
     def create_task(self):
         params = self._call("CreateTask")
         _check_schedule(params.get("Schedule"))
-        _check_filters(params.get("Includes"), params.get("Excludes"))
         with LOCK:
-            self._backend.location(params["SourceLocationArn"])
-            self._backend.location(params["DestinationLocationArn"])
+            kinds = tuple(
+                self._backend.location(params[k]).kind for k in ("SourceLocationArn", "DestinationLocationArn")
+            )
+            mode = params.get("TaskMode", "BASIC")
+            _check_options({**rules.default_options(mode), **params.get("Options", {})}, mode, kinds)
             task = Task(self._backend, params)
             self._backend.tasks[task.arn] = task
             self._backend.set_tags(task.arn, params.get("Tags"))
@@ -705,9 +731,13 @@ class DataSyncApi:
     def update_task(self):
         params = self._call("UpdateTask", clearable=("CloudWatchLogGroupArn",))
         _check_schedule(params.get("Schedule"))
-        _check_filters(params.get("Includes"), params.get("Excludes"))
         with LOCK:
-            self._backend.task(params["TaskArn"]).update(params)
+            task = self._backend.task(params["TaskArn"])
+            if "Options" in params:  # judged merged with the task's current options, as they will apply
+                _check_options(
+                    {**task.options, **params["Options"]}, task.task_mode, self._backend.location_kinds(task)
+                )
+            task.update(params)
         return self._ok()
 
     def describe_task(self):
@@ -750,7 +780,6 @@ class DataSyncApi:
     # executions
     def start_task_execution(self):
         params = self._call("StartTaskExecution")
-        _check_filters(params.get("Includes"), params.get("Excludes"))
         with LOCK:
             if FAULTS["throttle_starts"] > 0:
                 FAULTS["throttle_starts"] -= 1
@@ -758,20 +787,11 @@ class DataSyncApi:
             backend = self._backend
             backend.advance(time.time())
             task = backend.task(params["TaskArn"])
-            if task.status != "AVAILABLE":
-                raise InvalidRequest(f"Task {task.arn} is {task.status} and cannot be started yet.")
-            if task.active:
-                options = {**task.options, **params.get("OverrideOptions", {})}
-                if options.get("TaskQueueing") == "DISABLED":
-                    raise InvalidRequest(
-                        f"Task {task.arn} already has an execution running and TaskQueueing is DISABLED."
-                    )
-                signature = filter_signature(params.get("Includes"), params.get("Excludes"))
-                if task.busy_signatures[signature]:
-                    same = next(e for e in task.active.values() if e.signature == signature)
-                    raise InvalidRequest(
-                        f"Task {task.arn} already has execution {same.arn} ({same.status}) with the same filters."
-                    )
+            options = {**task.options, **params.get("OverrideOptions", {})}
+            _check_options(options, task.task_mode, backend.location_kinds(task))
+            refusal = _start_refusal(task, options, filter_signature(params.get("Includes"), params.get("Excludes")))
+            if refusal:
+                raise InvalidRequest(refusal)
             extra = {k: params[k] for k in ("ManifestConfig", "TaskReportConfig") if k in params}
             execution = Execution(
                 task, params.get("Includes"), params.get("Excludes"), params.get("OverrideOptions"), extra
