@@ -292,7 +292,7 @@ def test_task_keeps_every_field_through_create_and_update(emulator, ds, world, u
     assert arn in {t["TaskArn"] for t in listed["Tasks"]}
 
 
-@pytest.mark.parametrize("expression", ["rate(30 minutes)", "rate(1 minute)"])
+@pytest.mark.parametrize("expression", ["rate(30 minutes)", "rate(1 minute)", "cron(0/30 * * * ? *)"])
 def test_schedule_faster_than_hourly_is_refused(ds, world, unique, expression):
     source, destination = s3_location(ds, world), efs_location(ds, world, f"sched/{unique}")
     with pytest.raises(ClientError) as err:

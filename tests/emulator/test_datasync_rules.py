@@ -20,6 +20,7 @@ from test_datasync import timing
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import datasync_api
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_options
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import task_schedule
 from lakedrop_emulator.ext import datasync
 from lakedrop_emulator.ext import datasync_rules as rules
 from lakedrop_emulator.ext.shapes import assert_output_matches
@@ -209,6 +210,27 @@ def test_the_emulator_and_the_collection_refuse_the_same_combinations(mode, dest
         emulator_refuses = bool(rules.option_problems(options, mode, ("S3", destination)))
         module_refuses = bool(task_options.problems(_snake(options), task_mode=mode, destination_type=destination))
         assert emulator_refuses == module_refuses, (mode, destination, options)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "rate(1 minute)",
+        "rate(59 minutes)",
+        "rate(60 minutes)",
+        "rate(1 hour)",
+        "rate(12 hours)",
+        "cron(0 12 ? * SUN,WED *)",
+        "cron(15 10 ? * MON-FRI *)",
+        "cron(0 */2 * * ? *)",
+        "cron(0/30 * * * ? *)",
+        "cron(5,35 * * * ? *)",
+        "cron(0-5 2 * * ? *)",
+        "cron(* 2 * * ? *)",
+    ],
+)
+def test_the_emulator_and_the_collection_agree_on_what_is_more_than_hourly(expression):
+    assert rules.more_than_hourly(expression) == bool(task_schedule.schedule_problems(expression))
 
 
 # --- "not found" as AWS words it -------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import threading
 import time
@@ -518,9 +517,7 @@ def _check_efs(backend: DataSyncBackend, params: dict) -> None:
 
 
 def _check_schedule(schedule: dict | None) -> None:
-    expression = (schedule or {}).get("ScheduleExpression", "")
-    match = re.match(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$", expression.strip())
-    if match and match.group(2).startswith("minute") and int(match.group(1)) < 60:
+    if rules.more_than_hourly((schedule or {}).get("ScheduleExpression", "")):
         raise InvalidRequest("Schedule expression is more frequent than the minimum interval of 1 hour.")
 
 

@@ -4,10 +4,13 @@ docs/emulator-fidelity.md, "DataSync"). Pure functions: ext/datasync.py applies 
 - Options: the defaults a task starts with and the combinations the `Options` documentation in
   botocore's DataSync model (2018-11-09) refuses;
 - the quota on queued executions per task (DataSync user guide, "Quotas");
+- schedules no more frequent than hourly (user guide, "Scheduling your task");
 - the S3 location subdirectory as the API takes it and shows it back.
 """
 
 from __future__ import annotations
+
+import re
 
 # DataSync user guide, Quotas: "queued task executions per task: 50", not adjustable.
 MAX_QUEUED_EXECUTIONS = 50
@@ -63,6 +66,18 @@ def option_problems(options: dict, task_mode: str, location_kinds: tuple[str, ..
     if options.get("PreserveDevices") == "PRESERVE" and "EFS" in location_kinds:
         found.append("PreserveDevices PRESERVE is not supported for Amazon EFS locations.")
     return found
+
+
+def more_than_hourly(expression: str) -> bool:
+    """Whether a schedule runs more often than once an hour, which DataSync refuses "even with a cron
+    expression" (user guide, "Scheduling your task"): a rate in minutes below 60, or a cron expression
+    whose minutes field names more than one minute (anything but a single number)."""
+    text = " ".join(expression.split())
+    rate = re.fullmatch(r"rate\((\d+) minutes?\)", text)
+    if rate:
+        return int(rate.group(1)) < 60
+    cron = re.fullmatch(r"cron\((\S+) .*\)", text)
+    return bool(cron) and not cron.group(1).isdigit()
 
 
 def s3_subdirectory_problem(subdirectory: str) -> str | None:
