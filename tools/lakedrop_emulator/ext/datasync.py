@@ -1,6 +1,9 @@
 """DataSync as the project needs it: S3 and EFS locations, tasks that keep every field, executions
 that queue, advance through AWS's statuses with time, and copy data (see dataplane.py).
 
+The value rules with their sources (queue quota, Options, schedules, S3 subdirectories) are in
+datasync_rules.py; docs/emulator-fidelity.md lists every behaviour with its source and test.
+
 Replaces moto's thin DataSync (which stores no filters, pins ARNs to one account and has no EFS
 locations) by methods set on moto's DataSyncResponse, so moto's routing and serialisation still apply.
 """
