@@ -18,6 +18,7 @@ from lakedrop_emulator.ext.shapes import watch
 # Fast enough for a sub-minute suite; a test that watches each phase slows them down for itself.
 FAST_TIMING = {
     "task_creating": 0.05,
+    "task_unavailable": 0.05,
     "launching": 0.05,
     "preparing": 0.05,
     "transferring": 0.05,
@@ -51,6 +52,12 @@ def fast_datasync(emulator):
     emulator.control("POST", "datasync/timing", FAST_TIMING)
     yield FAST_TIMING
     emulator.control("POST", "datasync/timing", previous)
+
+
+@pytest.fixture
+def ds(clients, fast_datasync):
+    """The target account's watched DataSync client, with fast phases."""
+    return clients("datasync")
 
 
 @dataclass

@@ -1,12 +1,17 @@
-"""The emulator's filter matching (DataSync SIMPLE_PATTERN semantics), pure functions."""
+"""The emulator's data plane, pure functions: filter matching (DataSync SIMPLE_PATTERN semantics), which
+objects a location covers, and which files a transfer copies."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 from lakedrop_emulator.ext.dataplane import Filter
 from lakedrop_emulator.ext.dataplane import SourceObject
 from lakedrop_emulator.ext.dataplane import matches
+from lakedrop_emulator.ext.dataplane import needs_transfer
+from lakedrop_emulator.ext.dataplane import relative_path
 from lakedrop_emulator.ext.dataplane import select
 
 
@@ -50,3 +55,30 @@ def test_select_applies_includes_then_excludes():
     assert [o.path for o in select(objects, "/a", "*.tmp")] == ["/a/1.csv"]
     assert [o.path for o in select(objects, None, None)] == ["/a/1.csv", "/a/2.tmp", "/b/3.csv"]
     assert select(objects, "|", None) == []  # an include value naming nothing selects nothing
+
+
+def test_relative_path_names_files_under_the_subdirectory_only():
+    assert relative_path("incoming/a/b c.csv", "incoming/") == "/a/b c.csv"
+    assert relative_path("incoming/a/b c.csv", "/incoming") == "/a/b c.csv"  # the API takes a leading "/" too
+    assert relative_path("outside.txt", "incoming") is None
+    assert relative_path("incoming/folder/", "incoming") is None  # a folder placeholder, not a file
+
+
+@pytest.mark.parametrize(
+    ("options", "size", "mtime", "copied"),
+    [
+        ({"TransferMode": "CHANGED"}, 1, 100.0, False),  # same size and mtime: unchanged
+        ({"TransferMode": "CHANGED"}, 2, 100.0, True),
+        ({"TransferMode": "CHANGED"}, 1, 200.0, True),
+        ({"TransferMode": "CHANGED", "Mtime": "NONE"}, 1, 200.0, False),  # mtime not compared when not kept
+        ({"TransferMode": "ALL"}, 1, 100.0, True),
+        ({"TransferMode": "ALL", "OverwriteMode": "NEVER"}, 2, 200.0, False),  # never overwrite what is there
+    ],
+)
+def test_needs_transfer_follows_transfer_and_overwrite_modes(tmp_path, options, size, mtime, copied):
+    existing = tmp_path / "a.csv"
+    existing.write_bytes(b"x")
+    os.utime(existing, (100.0, 100.0))
+    source = SourceObject(path="/a.csv", key="a.csv", size=size, mtime=mtime, body=bytes)
+    assert needs_transfer(source, existing, options) is copied
+    assert needs_transfer(source, tmp_path / "new.csv", options) is True  # absent: always copied

@@ -1,7 +1,8 @@
 """Faults the upload trigger must survive, on the emulator running the real handler: task busy, DataSync
 throttling, a crash mid-batch, duplicate deliveries, an SQS redelivery after the visibility timeout.
 Each ends with every uploaded object in the EFS directory and the dead-letter queue empty, except for a
-permanent fault, whose message is then in the dead-letter queue with its key (queued and direct modes).
+permanent fault, whose message is then in the dead-letter queue with its key (queued and direct modes), and
+a burst beyond DataSync's queue quota, whose refused events are in the dead-letter queue with their keys.
 
 Sizes and timeouts are small so the whole module runs in well under a minute."""
 
@@ -16,6 +17,7 @@ import pytest
 from test_lambda_runner import FAST
 from test_lambda_runner import wait_until
 
+from lakedrop_emulator.ext.datasync_rules import MAX_QUEUED_EXECUTIONS
 from lakedrop_emulator.stack import s3_may_send
 from lakedrop_emulator.stack import transfer_stack
 from lakedrop_emulator.stack import zipped
@@ -323,3 +325,33 @@ def test_direct_mode_throttling_is_retried(emulator, stack):
     upload(emulator, stack, keys)
     settle(emulator, stack, keys)
     assert dead_letters(emulator, stack["direct_dlq_url"]) == []
+
+
+def test_direct_mode_burst_beyond_the_queue_quota_loses_nothing(emulator, stack):
+    """More distinct uploads than DataSync queues for one task (50) while the task is busy: every start
+    beyond the quota is refused, the handler retries within its budget and raises, Lambda retries the
+    event twice and then sends it to the DLQ. In the end each key is delivered or parked with its key."""
+    ds, mark = emulator.client("datasync"), emulator.mark()
+    keys = [f"incoming/direct/cap/{i:02d}.csv" for i in range(MAX_QUEUED_EXECUTIONS + 10)]
+    emulator.control("POST", "datasync/timing", {"launching": 60})  # the blocker holds the task
+    try:
+        ds.start_task_execution(TaskArn=stack["task"], Includes=[{"FilterType": "SIMPLE_PATTERN", "Value": "/none"}])
+        upload(emulator, stack, keys)
+        refused = len(keys) - MAX_QUEUED_EXECUTIONS
+        parked: list[str] = []
+        # Each refused event: three invocations of ~2.4 s of retries, Lambda's retry delays, then the DLQ.
+        assert wait_until(lambda: len(parked_so_far(emulator, stack, parked)) >= refused, timeout=40), parked
+    finally:
+        emulator.control("POST", "datasync/timing", {"launching": FAST["launching"]})  # the queue drains
+    queued_keys = sorted(set(keys) - set(parked))
+    settle(emulator, stack, queued_keys, timeout=60)
+    assert sorted(parked) == sorted(set(keys) - set(queued_keys)) and len(parked) == refused
+    assert undelivered(stack, keys) == sorted(parked)  # nothing lost: delivered or parked, never both
+    assert dead_letters(emulator, stack["direct_dlq_url"]) == []
+    # Each refused event was tried by three invocations (Lambda's two retries), each retrying itself.
+    assert len(starts(emulator, mark, 400)) >= 3 * refused
+
+
+def parked_so_far(emulator, stack, parked: list[str]) -> list[str]:
+    parked.extend(parked_keys(dead_letters(emulator, stack["direct_dlq_url"])))
+    return parked

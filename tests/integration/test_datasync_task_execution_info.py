@@ -89,14 +89,13 @@ def test_pagination_past_one_page(emulator, make_task, unique):
     arn = make_task(f"it-info-pages-{unique}")
     ds = emulator.client("datasync")
     with datasync_timing(emulator, launching=60):
-        started = [
-            ds.start_task_execution(TaskArn=arn, Includes=[{"FilterType": "SIMPLE_PATTERN", "Value": f"/f{i}"}])[
-                "TaskExecutionArn"
-            ]
-            for i in range(105)
-        ]
-        for execution in reversed(started):  # the queued ones first, then the one launching
-            ds.cancel_task_execution(TaskExecutionArn=execution)
+        started = []
+        for i in range(105):
+            include = [{"FilterType": "SIMPLE_PATTERN", "Value": f"/f{i}"}]
+            started.append(ds.start_task_execution(TaskArn=arn, Includes=include)["TaskExecutionArn"])
+            if i:  # the first holds the task; each queued one leaves the queue at once (DataSync queues 50)
+                ds.cancel_task_execution(TaskExecutionArn=started[-1])
+        ds.cancel_task_execution(TaskExecutionArn=started[0])
     wait_finished(emulator, started[0])
     mark = emulator.mark()
     result = run_module(emulator, MODULE, {"task": arn, "max_results": 3})

@@ -1,6 +1,9 @@
 """DataSync as the project needs it: S3 and EFS locations, tasks that keep every field, executions
 that queue, advance through AWS's statuses with time, and copy data (see dataplane.py).
 
+The value rules with their sources (queue quota, Options, schedules, S3 subdirectories) are in
+datasync_rules.py; docs/emulator-fidelity.md lists every behaviour with its source and test.
+
 Replaces moto's thin DataSync (which stores no filters, pins ARNs to one account and has no EFS
 locations) by methods set on moto's DataSyncResponse, so moto's routing and serialisation still apply.
 """
@@ -10,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import secrets
 import threading
 import time
@@ -25,6 +27,7 @@ from .. import paths
 from ..server import control
 from ..server import update_settings
 from . import dataplane
+from . import datasync_rules as rules
 from .shapes import validate
 
 LOCK = threading.RLock()
@@ -32,6 +35,9 @@ LOCK = threading.RLock()
 # Seconds each phase takes. Realistic shapes, small numbers: tests and the demo override them.
 TIMING: dict[str, float] = {
     "task_creating": 0.2,
+    # A new task then reports UNAVAILABLE for this long (terraform-provider-aws's waitTaskAvailable waits
+    # through it): non-zero by default so that every caller's waiting is exercised.
+    "task_unavailable": 0.2,
     "launching": 0.5,
     "preparing": 0.3,
     "transferring": 0.3,
@@ -42,23 +48,8 @@ TIMING: dict[str, float] = {
 # Injected faults (tests): how many of the next StartTaskExecution calls answer ThrottlingException.
 FAULTS: dict[str, int] = {"throttle_starts": 0}
 
-DEFAULT_OPTIONS = {
-    "VerifyMode": "POINT_IN_TIME_CONSISTENT",
-    "OverwriteMode": "ALWAYS",
-    "Atime": "BEST_EFFORT",
-    "Mtime": "PRESERVE",
-    "Uid": "INT_VALUE",
-    "Gid": "INT_VALUE",
-    "PreserveDeletedFiles": "PRESERVE",
-    "PreserveDevices": "NONE",
-    "PosixPermissions": "PRESERVE",
-    "BytesPerSecond": -1,
-    "TaskQueueing": "ENABLED",
-    "LogLevel": "OFF",
-    "TransferMode": "CHANGED",
-    "SecurityDescriptorCopyFlags": "NONE",
-    "ObjectTags": "PRESERVE",
-}
+SETTLING = ("CREATING", "UNAVAILABLE")  # a new task's statuses before AVAILABLE
+NEW_TASK = (*SETTLING, "AVAILABLE")
 RUNNING = ("LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING", "CANCELLING")
 PHASES = ("LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING")
 TERMINAL = ("SUCCESS", "ERROR")
@@ -84,11 +75,6 @@ def _hex(n: int) -> str:
 
 def filter_signature(includes: list | None, excludes: list | None) -> str:
     return json.dumps([includes or [], excludes or []], sort_keys=True)
-
-
-def _uri_subdir(sub: str | None) -> str:
-    sub = (sub or "").strip("/")
-    return f"{sub}/" if sub else ""
 
 
 class Execution:
@@ -181,7 +167,7 @@ class Task:
         self.creation_time = time.time()
         self.status = "CREATING"
         self.name = ""
-        self.options = dict(DEFAULT_OPTIONS)
+        self.options = rules.default_options(self.task_mode)
         self.fields: dict[str, Any] = {}
         self.schedule_details: dict[str, Any] | None = None
         self.executions: list[Execution] = []
@@ -283,7 +269,7 @@ class Location:
 
     @property
     def uri(self) -> str:
-        return f"{self.root}/{_uri_subdir(self.subdirectory)}"
+        return f"{self.root}/{rules.uri_subdirectory(self.subdirectory)}"
 
     def describe(self) -> dict:
         return {"LocationArn": self.arn, "LocationUri": self.uri, "CreationTime": self.creation_time, **self.details}
@@ -301,8 +287,9 @@ class DataSyncBackend(BaseBackend):
     # --- time -------------------------------------------------------------------------------------
     def advance(self, now: float) -> None:
         for task in list(self.tasks.values()):
-            if task.status == "CREATING" and now >= task.creation_time + TIMING["task_creating"]:
-                task.status = "AVAILABLE"
+            if task.status in SETTLING:
+                # never backwards, also when a test changes the timing meanwhile
+                task.status = max(task.status, _settled_status(task.creation_time, now), key=NEW_TASK.index)
             if task.status != "AVAILABLE":
                 continue
             while True:
@@ -414,12 +401,11 @@ class DataSyncBackend(BaseBackend):
     # --- lookups ----------------------------------------------------------------------------------
     def location(self, arn: str, kind: str | None = None) -> Location:
         location = self.locations.get(arn)
-        if location is None or (kind and location.kind != kind):
-            raise InvalidRequest(
-                f"Request references a resource which does not exist: {arn}"
-                if location is None
-                else f"Location {arn} is a {location.kind} location, not {kind}."
-            )
+        if location is None:
+            # "not found", as terraform-provider-aws's findLocationS3ByARN matches and moto words it
+            raise InvalidRequest(f"Location {arn} is not found.")
+        if kind and location.kind != kind:
+            raise InvalidRequest(f"Location {arn} is a {location.kind} location, not {kind}.")
         return location
 
     def task(self, arn: str) -> Task:
@@ -435,12 +421,18 @@ class DataSyncBackend(BaseBackend):
         raise InvalidRequest(f"Sync task execution {arn} is not found.")
 
     def taggable(self, arn: str) -> None:
-        if arn in self.locations or arn in self.tasks:
-            return
+        """Raise the "not found" of the kind of resource `arn` names, unless it exists."""
         if "/execution/" in arn:
             self.execution(arn)
-            return
-        raise InvalidRequest(f"Request references a resource which does not exist: {arn}")
+        elif ":task/" in arn:
+            self.task(arn)
+        else:
+            self.location(arn)
+
+    def location_kinds(self, task: Task) -> tuple[str, ...]:
+        """The kinds (S3, EFS, ...) of the task's locations that still exist."""
+        found = (self.locations.get(arn) for arn in (task.source, task.destination))
+        return tuple(location.kind for location in found if location is not None)
 
     def set_tags(self, arn: str, tags: list[dict] | None) -> None:
         if tags:
@@ -449,6 +441,14 @@ class DataSyncBackend(BaseBackend):
 
 _BACKENDS: list[DataSyncBackend] = []
 datasync_backends = BackendDict(DataSyncBackend, "datasync")
+
+
+def _settled_status(created: float, now: float) -> str:
+    """A new task's status `now`: CREATING, then UNAVAILABLE, then AVAILABLE."""
+    creating_ends = created + TIMING["task_creating"]
+    if now < creating_ends:
+        return "CREATING"
+    return "UNAVAILABLE" if now < creating_ends + TIMING["task_unavailable"] else "AVAILABLE"
 
 
 def _ticker() -> None:
@@ -530,17 +530,41 @@ def _check_efs(backend: DataSyncBackend, params: dict) -> None:
 
 
 def _check_schedule(schedule: dict | None) -> None:
-    expression = (schedule or {}).get("ScheduleExpression", "")
-    match = re.match(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$", expression.strip())
-    if match and match.group(2).startswith("minute") and int(match.group(1)) < 60:
+    if rules.more_than_hourly((schedule or {}).get("ScheduleExpression", "")):
         raise InvalidRequest("Schedule expression is more frequent than the minimum interval of 1 hour.")
 
 
-def _check_filters(*filter_lists: list | None) -> None:
-    for rules in filter_lists:
-        for rule in rules or []:
-            if rule.get("FilterType", "SIMPLE_PATTERN") != "SIMPLE_PATTERN":
-                raise InvalidRequest("FilterType must be SIMPLE_PATTERN.")
+def _check_s3_subdirectory(subdirectory: str) -> None:
+    problem = rules.s3_subdirectory_problem(subdirectory)
+    if problem:
+        raise InvalidRequest(problem)
+
+
+def _check_options(options: dict, task_mode: str, kinds: tuple[str, ...]) -> None:
+    found = rules.option_problems(options, task_mode, kinds)
+    if found:
+        raise InvalidRequest(" ".join(found))
+
+
+def _start_refusal(task: Task, options: dict, signature: str) -> str | None:
+    """Why a new execution of `task` (with these effective options and filters) cannot start or queue now."""
+    if task.status != "AVAILABLE":
+        return f"Task {task.arn} is {task.status} and cannot be started yet."
+    if not task.active:
+        return None
+    if options.get("TaskQueueing") == "DISABLED":
+        return f"Task {task.arn} already has an execution running and TaskQueueing is DISABLED."
+    if task.busy_signatures[signature]:
+        same = next(e for e in task.active.values() if e.signature == signature)
+        return f"Task {task.arn} already has execution {same.arn} ({same.status}) with the same filters."
+    queued = sum(1 for e in task.active.values() if e.status == "QUEUED")
+    if queued >= rules.MAX_QUEUED_EXECUTIONS:
+        # The quota is documented, the wording of AWS's refusal is not: this one is ours.
+        return (
+            f"Task {task.arn} already has {queued} queued executions, the most DataSync queues for one task "
+            f"({rules.MAX_QUEUED_EXECUTIONS}); start it again when one of them has run."
+        )
+    return None
 
 
 # --- the API ---------------------------------------------------------------------------------------
@@ -584,8 +608,7 @@ class DataSyncApi:
         params = self._call("CreateLocationS3")
         bucket = params["S3BucketArn"].split(":")[-1].split("/")[-1]
         sub = params.get("Subdirectory", "")
-        if sub.startswith("/") or any(p in f"/{sub}" for p in ("//", "/./", "/../")):
-            raise InvalidRequest(f"Subdirectory {sub!r} must not start with '/' nor contain '//', '/./' or '/../'.")
+        _check_s3_subdirectory(sub)
         with LOCK:
             _check_bucket(bucket)
             _check_role(params["S3Config"]["BucketAccessRoleArn"], "bucket access")
@@ -603,6 +626,8 @@ class DataSyncApi:
 
     def update_location_s3(self):
         params = self._call("UpdateLocationS3")
+        if "Subdirectory" in params:
+            _check_s3_subdirectory(params["Subdirectory"])  # before anything changes
         with LOCK:
             location = self._backend.location(params["LocationArn"], "S3")
             if "S3Config" in params:
@@ -696,10 +721,12 @@ class DataSyncApi:
     def create_task(self):
         params = self._call("CreateTask")
         _check_schedule(params.get("Schedule"))
-        _check_filters(params.get("Includes"), params.get("Excludes"))
         with LOCK:
-            self._backend.location(params["SourceLocationArn"])
-            self._backend.location(params["DestinationLocationArn"])
+            kinds = tuple(
+                self._backend.location(params[k]).kind for k in ("SourceLocationArn", "DestinationLocationArn")
+            )
+            mode = params.get("TaskMode", "BASIC")
+            _check_options({**rules.default_options(mode), **params.get("Options", {})}, mode, kinds)
             task = Task(self._backend, params)
             self._backend.tasks[task.arn] = task
             self._backend.set_tags(task.arn, params.get("Tags"))
@@ -708,9 +735,13 @@ class DataSyncApi:
     def update_task(self):
         params = self._call("UpdateTask", clearable=("CloudWatchLogGroupArn",))
         _check_schedule(params.get("Schedule"))
-        _check_filters(params.get("Includes"), params.get("Excludes"))
         with LOCK:
-            self._backend.task(params["TaskArn"]).update(params)
+            task = self._backend.task(params["TaskArn"])
+            if "Options" in params:  # judged merged with the task's current options, as they will apply
+                _check_options(
+                    {**task.options, **params["Options"]}, task.task_mode, self._backend.location_kinds(task)
+                )
+            task.update(params)
         return self._ok()
 
     def describe_task(self):
@@ -748,7 +779,6 @@ class DataSyncApi:
     # executions
     def start_task_execution(self):
         params = self._call("StartTaskExecution")
-        _check_filters(params.get("Includes"), params.get("Excludes"))
         with LOCK:
             if FAULTS["throttle_starts"] > 0:
                 FAULTS["throttle_starts"] -= 1
@@ -756,20 +786,11 @@ class DataSyncApi:
             backend = self._backend
             backend.advance(time.time())
             task = backend.task(params["TaskArn"])
-            if task.status != "AVAILABLE":
-                raise InvalidRequest(f"Task {task.arn} is {task.status} and cannot be started yet.")
-            if task.active:
-                options = {**task.options, **params.get("OverrideOptions", {})}
-                if options.get("TaskQueueing") == "DISABLED":
-                    raise InvalidRequest(
-                        f"Task {task.arn} already has an execution running and TaskQueueing is DISABLED."
-                    )
-                signature = filter_signature(params.get("Includes"), params.get("Excludes"))
-                if task.busy_signatures[signature]:
-                    same = next(e for e in task.active.values() if e.signature == signature)
-                    raise InvalidRequest(
-                        f"Task {task.arn} already has execution {same.arn} ({same.status}) with the same filters."
-                    )
+            options = {**task.options, **params.get("OverrideOptions", {})}
+            _check_options(options, task.task_mode, backend.location_kinds(task))
+            refusal = _start_refusal(task, options, filter_signature(params.get("Includes"), params.get("Excludes")))
+            if refusal:
+                raise InvalidRequest(refusal)
             extra = {k: params[k] for k in ("ManifestConfig", "TaskReportConfig") if k in params}
             execution = Execution(
                 task, params.get("Includes"), params.get("Excludes"), params.get("OverrideOptions"), extra
