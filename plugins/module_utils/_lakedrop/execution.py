@@ -25,6 +25,7 @@ from .execution_arguments import task_of_execution
 from .execution_arguments import warnings
 from .runner import Failure
 from .runner import require
+from .task import SETTLING
 
 TERMINAL = ds_api.TERMINAL
 BUSY = ("QUEUED", "LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING", "CANCELLING")
@@ -434,9 +435,9 @@ def ensure_started(module, client):
             effective=task_options.from_api(task.get("Options")),
         )
     )
-    if task.get("Status") == "CREATING" and not module.check_mode:
+    if task.get("Status") in SETTLING and not module.check_mode:  # a task created moments ago
         task, _ready = ds_api.wait_for_task(
-            client, task_arn, ("CREATING",), budget.remaining(), min(params["poll_interval"], 2.0)
+            client, task_arn, SETTLING, budget.remaining(), min(params["poll_interval"], 2.0)
         )
 
     entries = None
