@@ -50,6 +50,7 @@ def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dic
         ]["Arn"]
         for kind in ("datasync", "lambda")
     }
+    grant_datasync_read(emulator, name, roles["datasync"], prefix)
     ec2, efs, ds = emulator.client("ec2"), emulator.client("efs"), emulator.client("datasync")
     subnet = ec2.describe_subnets()["Subnets"][0]
     sg = ec2.create_security_group(GroupName=name, Description="lakedrop test", VpcId=subnet["VpcId"])["GroupId"]
@@ -80,6 +81,51 @@ def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dic
         lambda_role=roles["lambda"],
         file_system_id=fs["FileSystemId"],
     )
+
+
+def datasync_read_statements(bucket: str, prefix: str = "") -> list[dict]:
+    """What DataSync needs to read a source bucket (the Sids roles/source_bucket writes): list it within the
+    prefix, read its objects under it."""
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    listing = {"Sid": "DataSyncListBucket", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn}
+    if prefix:
+        listing["Condition"] = {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
+    read = {
+        "Sid": "DataSyncReadObjects",
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
+        "Resource": f"{bucket_arn}/{prefix}*",
+    }
+    return [listing, read]
+
+
+def grant_datasync_read(emulator: Emulator, bucket: str, role_arn: str, prefix: str = "") -> None:
+    """Let `role_arn` (target account) read the source account's `bucket` under `prefix`, as the roles do:
+    its identity policy and the bucket policy (cross-account, both must allow); the bucket policy also
+    lets the target account list the bucket, which DataSync does with the location creator's credentials."""
+    statements = datasync_read_statements(bucket, prefix)
+    emulator.client("iam").put_role_policy(
+        RoleName=role_arn.rsplit("/", 1)[1],
+        PolicyName="read-source-bucket",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+    )
+    for_role = [{**statement, "Principal": {"AWS": role_arn}} for statement in statements]
+    emulator.client("s3", "source").put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps(bucket_policy(bucket, emulator.account_id("target"), for_role))
+    )
+
+
+def bucket_policy(bucket: str, creator: str, statements: list[dict] | None = None) -> dict:
+    """A bucket policy holding `statements` and the one that lets `creator` (an account or principal ARN)
+    list the bucket, which creating a DataSync location on it needs."""
+    creator_lists = {
+        "Sid": "LocationCreatorListBucket",
+        "Effect": "Allow",
+        "Principal": {"AWS": creator},
+        "Action": "s3:ListBucket",
+        "Resource": f"arn:aws:s3:::{bucket}",
+    }
+    return {"Version": "2012-10-17", "Statement": [*(statements or []), creator_lists]}
 
 
 def handler_policy(task_arn: str) -> str:
