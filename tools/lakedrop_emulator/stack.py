@@ -74,6 +74,9 @@ def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dic
     extra = {"Options": task_options} if task_options else {}
     task = ds.create_task(SourceLocationArn=source, DestinationLocationArn=destination, Name=name, **extra)["TaskArn"]
     iam.put_role_policy(RoleName=f"{name}-lambda", PolicyName="start-the-task", PolicyDocument=handler_policy(task))
+    # The trigger functions' event sources: Lambda polls them as this role (the tests make their queues).
+    queues = f"arn:aws:sqs:{region}:{target}:*"
+    iam.put_role_policy(RoleName=f"{name}-lambda", PolicyName=CONSUME_QUEUES, PolicyDocument=consume_policy(queues))
     return TransferStack(
         bucket=name,
         task=task,
@@ -136,6 +139,17 @@ def handler_policy(task_arn: str) -> str:
         {"Effect": "Allow", "Action": "datasync:DescribeTaskExecution", "Resource": f"{task_arn}/execution/*"},
     ]
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+CONSUME_QUEUES = "consume-queues"
+
+
+def consume_policy(queue_arn: str) -> str:
+    """What Lambda needs, as the execution role, to poll an SQS event source (roles/lambda_trigger grants it)."""
+    actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": queue_arn}]}
+    )
 
 
 def s3_may_send(queue_arn: str, bucket: str) -> str:

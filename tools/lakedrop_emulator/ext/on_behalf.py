@@ -147,3 +147,9 @@ def mapping_problem(role_arn: str, function_arn: str, queue_arn: str) -> str | N
         if not authz.decide(session.principal, action, queue_arn).allowed:
             return f"The function execution role does not have permissions to call {action.split(':')[1]} on SQS"
     return None
+
+
+def polling_allowed(role_arn: str, function_arn: str, queue_arn: str, action: str) -> bool:
+    """Whether Lambda, polling `queue_arn` for the function as its execution role, may perform `action`."""
+    session = function_session(role_arn, function_arn)
+    return not isinstance(session, Decision) and authz.decide(session.principal, action, queue_arn).allowed
