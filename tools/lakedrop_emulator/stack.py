@@ -24,9 +24,8 @@ def zipped(path: Path = HANDLER, name: str = "lakedrop_trigger.py") -> bytes:
 
 
 def trust(service: str) -> str:
-    return json.dumps(
-        {"Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
-    )
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 @dataclass
@@ -36,6 +35,11 @@ class TransferStack:
     mount: Path  # the directory standing for the access point's root (/lake) on EFS
     lambda_role: str  # a role Lambda may assume, for the trigger functions
     file_system_id: str
+    datasync_role: str  # the source location's bucket access role
+    source: str  # the S3 location (prefix) and the EFS location (access point, TLS) of the task
+    destination: str
+    access_point_arn: str
+    ec2_config: dict  # the EFS location's subnet and security group
 
 
 def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dict | None = None) -> TransferStack:
@@ -62,14 +66,15 @@ def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dic
     source = ds.create_location_s3(
         S3BucketArn=f"arn:aws:s3:::{name}", Subdirectory=prefix, S3Config={"BucketAccessRoleArn": roles["datasync"]}
     )["LocationArn"]
+    ec2_config = {
+        "SubnetArn": subnet["SubnetArn"],
+        "SecurityGroupArns": [f"arn:aws:ec2:{region}:{target}:security-group/{sg}"],
+    }
     destination = ds.create_location_efs(
         EfsFilesystemArn=fs["FileSystemArn"],
         AccessPointArn=ap["AccessPointArn"],
         InTransitEncryption="TLS1_2",
-        Ec2Config={
-            "SubnetArn": subnet["SubnetArn"],
-            "SecurityGroupArns": [f"arn:aws:ec2:{region}:{target}:security-group/{sg}"],
-        },
+        Ec2Config=ec2_config,
     )["LocationArn"]
     extra = {"Options": task_options} if task_options else {}
     task = ds.create_task(SourceLocationArn=source, DestinationLocationArn=destination, Name=name, **extra)["TaskArn"]
@@ -83,6 +88,11 @@ def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dic
         mount=emulator.state_path("efs", target, fs["FileSystemId"], "lake"),
         lambda_role=roles["lambda"],
         file_system_id=fs["FileSystemId"],
+        datasync_role=roles["datasync"],
+        source=source,
+        destination=destination,
+        access_point_arn=ap["AccessPointArn"],
+        ec2_config=ec2_config,
     )
 
 
@@ -105,7 +115,8 @@ def datasync_read_statements(bucket: str, prefix: str = "") -> list[dict]:
 def grant_datasync_read(emulator: Emulator, bucket: str, role_arn: str, prefix: str = "") -> None:
     """Let `role_arn` (target account) read the source account's `bucket` under `prefix`, as the roles do:
     its identity policy and the bucket policy (cross-account, both must allow); the bucket policy also
-    lets the target account list the bucket, which DataSync does with the location creator's credentials."""
+    lets the target account's admin (who creates the locations) list the bucket, which DataSync does with
+    the location creator's credentials."""
     statements = datasync_read_statements(bucket, prefix)
     emulator.client("iam").put_role_policy(
         RoleName=role_arn.rsplit("/", 1)[1],
@@ -114,7 +125,7 @@ def grant_datasync_read(emulator: Emulator, bucket: str, role_arn: str, prefix: 
     )
     for_role = [{**statement, "Principal": {"AWS": role_arn}} for statement in statements]
     emulator.client("s3", "source").put_bucket_policy(
-        Bucket=bucket, Policy=json.dumps(bucket_policy(bucket, emulator.account_id("target"), for_role))
+        Bucket=bucket, Policy=json.dumps(bucket_policy(bucket, emulator.identity("target")["user_arn"], for_role))
     )
 
 
