@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
+from support.policies import file_system_policy
 from test_lambda_runner import FAST
 from test_lambda_runner import wait_until
 
@@ -272,34 +273,11 @@ def test_the_encryption_context_is_the_bucket_with_a_bucket_key_else_the_object(
 # --- writing EFS as an NFS client ----------------------------------------------------------------------------
 
 
-def file_system_policy(transfer, principal: str | None = None) -> dict:
+def fs_policy(transfer, principal: str = "*") -> dict:
     """What roles/efs_storage writes: TLS only; mount and write through the access point via a mount target,
     for everyone (network mode) or for the account's principals whose identity policy allows (iam mode)."""
     fs_arn = transfer.access_point_arn.split(":access-point/")[0] + f":file-system/{transfer.file_system_id}"
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": {"AWS": "*"},
-                "Action": "*",
-                "Resource": fs_arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
-            {
-                "Sid": "MountAndWriteThroughAccessPoints",
-                "Effect": "Allow",
-                "Principal": {"AWS": principal or "*"},
-                "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-                "Resource": fs_arn,
-                "Condition": {
-                    "Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"},
-                    "StringEquals": {"elasticfilesystem:AccessPointArn": [transfer.access_point_arn]},
-                },
-            },
-        ],
-    }
+    return file_system_policy(fs_arn, principal, [transfer.access_point_arn], sid="MountAndWriteThroughAccessPoints")
 
 
 @contextlib.contextmanager
@@ -324,7 +302,7 @@ def test_file_system_policy_without_the_allow_fails_the_execution(emulator, tran
     """Without a file-system access role DataSync is an anonymous NFS client: only statements for "*" can
     let it mount (EFS user guide, "Using IAM to control file system data access")."""
     key = put(emulator, transfer, "incoming/efs/anonymous.csv")
-    product = file_system_policy(transfer)
+    product = fs_policy(transfer)
     with efs_policy(emulator, transfer, product):
         revoked = efs_policy(emulator, transfer, without_sid("MountAndWriteThroughAccessPoints")(product))
         result = refused_then_delivered(emulator, transfer, key, revoked, "elasticfilesystem:ClientMount")
@@ -338,7 +316,7 @@ def test_iam_mode_needs_a_file_system_access_role(emulator, transfer):
     key = put(emulator, transfer, "incoming/efs/iam.csv")
     iam, name = emulator.client("iam"), f"perm-efs-{uuid.uuid4().hex[:8]}"
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(DATASYNC))["Role"]["Arn"]
-    client_policy = file_system_policy(transfer)["Statement"][1]
+    client_policy = fs_policy(transfer)["Statement"][1]
     client_policy = {k: v for k, v in client_policy.items() if k != "Principal"}
     iam.put_role_policy(
         RoleName=name,
@@ -355,7 +333,7 @@ def test_iam_mode_needs_a_file_system_access_role(emulator, transfer):
     )["LocationArn"]
     task = ds.create_task(SourceLocationArn=transfer.source, DestinationLocationArn=with_role)["TaskArn"]
     assert wait_until(lambda: ds.describe_task(TaskArn=task)["Status"] == "AVAILABLE")
-    with efs_policy(emulator, transfer, file_system_policy(transfer, f"arn:aws:iam::{target}:root")):
+    with efs_policy(emulator, transfer, fs_policy(transfer, f"arn:aws:iam::{target}:root")):
         anonymous = run(emulator, transfer, key)
         assert anonymous["Status"] == "ERROR" and "ClientMount" in anonymous["Result"]["ErrorDetail"]
         assert not landed(transfer, key)
