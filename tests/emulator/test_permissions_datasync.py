@@ -178,8 +178,14 @@ def test_read_permission_removed_fails_the_execution(emulator, transfer, where, 
         revoked = role_policy(emulator, transfer.datasync_role, "read-source-bucket", without_sid(sid))
     else:
         revoked = source_bucket_policy(emulator, transfer.bucket, without_sid(sid))
+    seen = emulator.authz_decisions()
     result = refused_then_delivered(emulator, transfer, key, revoked, action)
     assert side in result["ErrorDetail"] and transfer.datasync_role.rsplit("/", 1)[1] in result["ErrorDetail"]
+    # journaled like a refused request, with what DataSync was doing
+    denials = emulator.authz_decisions(seen[-1]["seq"] if seen else 0)
+    assert any(
+        d["service"] == "datasync" and d["action"] == action and "(on behalf)" in d["operation"] for d in denials
+    )
     phase = "PrepareStatus" if action == "s3:ListBucket" else "TransferStatus"
     assert result[phase] == "ERROR"
 

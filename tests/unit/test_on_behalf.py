@@ -130,3 +130,23 @@ def test_a_file_system_without_a_policy_lets_any_client_of_a_mount_target_in():
         assert authz.decide(anonymous, f"elasticfilesystem:{action}", fs.file_system_arn, through).allowed
     elsewhere = {"elasticfilesystem:AccessedViaMountTarget": "false"}
     assert not authz.decide(anonymous, "elasticfilesystem:ClientMount", fs.file_system_arn, elsewhere).allowed
+
+
+def test_denials_are_journaled_and_audit_mode_lets_them_through():
+    from lakedrop_emulator.ext.authz.middleware import DECISIONS
+    from lakedrop_emulator.ext.authz.middleware import set_mode
+
+    s3 = authz.service_principal("s3.amazonaws.com", ACCOUNT, "arn:aws:s3:::lake-data")
+    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:no-such-queue"
+    seq = DECISIONS.seq
+    assert not on_behalf.decide("s3", "NotificationDelivery", s3, "sqs:SendMessage", queue).allowed
+    set_mode("audit")
+    try:
+        assert on_behalf.decide("s3", "NotificationDelivery", s3, "sqs:SendMessage", queue).allowed
+    finally:
+        set_mode("enforce")
+    recorded = DECISIONS.entries(seq)
+    assert [(d["outcome"], d["operation"], d["resource"]) for d in recorded] == [
+        ("deny", "NotificationDelivery (on behalf)", queue),
+        ("would-deny", "NotificationDelivery (on behalf)", queue),
+    ]

@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import authz
 from .authz import Decision
 from .authz import Principal
 from .authz.principals import ANONYMOUS_PRINCIPAL
+from .on_behalf import decide
 from .on_behalf import denial_text
 from .on_behalf import service_session
 
@@ -71,7 +71,8 @@ def location_s3_problem(caller: Principal | None, location: Any) -> str | None:
     if caller is None:
         return None  # not an SDK request (in-process callers): nothing to test with
     bucket = _moto_bucket(location.bucket_name)
-    decision = authz.decide(caller, "s3:ListBucket", bucket.arn, {"s3:prefix": _prefix(location.subdirectory)})
+    listing = {"s3:prefix": _prefix(location.subdirectory)}
+    decision = decide("datasync", "CreateLocationS3", caller, "s3:ListBucket", bucket.arn, listing)
     if decision.allowed:
         return None
     return (
@@ -93,7 +94,7 @@ class S3Source:
     def read_denial(self, key_name: str) -> str | None:
         """Why the session may not read this object (None: it may)."""
         object_arn = f"{self.bucket.arn}/{key_name}"
-        decision = authz.decide(self.principal, "s3:GetObject", object_arn)
+        decision = decide("datasync", "ReadObject", self.principal, "s3:GetObject", object_arn)
         if not decision.allowed:
             return denial_text(decision)
         key = self.bucket.keys.get(key_name)
@@ -114,7 +115,9 @@ class S3Source:
         if key_arn is None:
             return f"KMS.NotFoundException: the object's key {key.kms_key_id} does not exist"
         context = self.bucket.arn if str(key.bucket_key_enabled).lower() == "true" else object_arn
-        decision = authz.decide(
+        decision = decide(
+            "datasync",
+            "ReadObject",
             self.principal,
             "kms:Decrypt",
             key_arn,
@@ -150,7 +153,7 @@ def s3_source(location: Any) -> S3Source:
         raise AccessDenied(f"DataSync could not assume bucket access role {role_arn}: {denial_text(session)}")
     bucket = _moto_bucket(location.bucket_name)
     prefix = _prefix(location.subdirectory)
-    decision = authz.decide(session, "s3:ListBucket", bucket.arn, {"s3:prefix": prefix})
+    decision = decide("datasync", "ListObjects", session, "s3:ListBucket", bucket.arn, {"s3:prefix": prefix})
     if not decision.allowed:
         raise AccessDenied(f"Listing s3://{location.bucket_name}/{prefix}: {denial_text(decision)}")
     return S3Source(session, bucket)
@@ -192,7 +195,7 @@ def efs_denial(location: Any, *actions: str) -> None:
     if location.details.get("AccessPointArn"):
         context["elasticfilesystem:AccessPointArn"] = location.details["AccessPointArn"]
     for action in actions:
-        decision = authz.decide(client, action, location.details["_fs_arn"], context)
+        decision = decide("datasync", "Mount", client, action, location.details["_fs_arn"], context)
         if not decision.allowed:
             raise AccessDenied(f"Mounting {location.uri}: {denial_text(decision)}")
 

@@ -7,7 +7,11 @@
   (queue policy, function policy, topic policy) must allow it, when the configuration is written and
   again at each delivery (`s3_delivery`).
 - Lambda runs a function as its execution role (`function_session`, `function_role_problem`) and polls
-  an SQS event source with that role (`mapping_problem`).
+  an SQS event source with that role (`mapping_problem`, `polling_allowed`).
+
+Every decision goes through `decide`, which journals a denial as the request layer does (GET
+/_lakedrop/authz/decisions, the operation naming what the service was doing) and lets it through in audit
+mode.
 
 DataSync's own access (its S3 source, its EFS destination) is in datasync_access.py.
 docs/emulator-fidelity.md ("Services acting on a user's behalf") lists each behaviour with its source.
@@ -15,7 +19,9 @@ docs/emulator-fidelity.md ("Services acting on a user's behalf") lists each beha
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +48,35 @@ _KEYS: dict[tuple[str, str, str], dict[str, str]] = {}
 class Session:
     principal: Principal
     keys: dict[str, str]  # AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+
+
+def decide(
+    service: str, doing: str, principal: Principal, action: str, resources: Any, context: dict | None = None
+) -> Decision:
+    """authz.decide for `service` acting on a user's behalf (`doing`: what it was doing, e.g. "ReadObject")."""
+    from .authz.middleware import DECISIONS
+    from .authz.middleware import ENFORCE
+    from .authz.middleware import STATE
+
+    decision = authz.decide(principal, action, resources, context)
+    if decision.allowed:
+        return decision
+    enforced = STATE["mode"] == ENFORCE
+    DECISIONS.record(
+        time=time.time(),
+        outcome="deny" if enforced else "would-deny",
+        account=principal.account,
+        service=service,
+        operation=f"{doing} (on behalf)",
+        principal=principal.arn,
+        code="AccessDenied",
+        action=decision.action,
+        resource=decision.resource,
+        reason=decision.reason,
+        message=decision.message,
+        unmodelled=False,
+    )
+    return decision if enforced else dataclasses.replace(decision, allowed=True)
 
 
 def denial_text(decision: Decision) -> str:
@@ -101,7 +136,7 @@ def service_session(
     except (NotFoundException, IndexError):
         return Decision(False, f"role {role_arn} does not exist", f"The role {role_arn} does not exist.")
     by = authz.service_principal(service, source_account, source_arn)
-    decision = authz.decide(by, "sts:AssumeRole", role_arn, {"aws:RequestedRegion": region})
+    decision = decide(service, "AssumeRole", by, "sts:AssumeRole", role_arn, {"aws:RequestedRegion": region})
     return _session(role_arn, session_name, region) if decision.allowed else decision
 
 
@@ -114,7 +149,7 @@ def s3_delivery(bucket: Any, action: str, destination_arn: str) -> Decision:
     for this bucket and its owner (S3 user guide, "Granting permissions to publish event notification
     messages to a destination")."""
     principal = authz.service_principal(S3, bucket.account_id, bucket.arn)
-    return authz.decide(principal, action, destination_arn)
+    return decide("s3", "NotificationDelivery", principal, action, destination_arn)
 
 
 # --- Lambda execution roles --------------------------------------------------------------------------
@@ -144,7 +179,7 @@ def mapping_problem(role_arn: str, function_arn: str, queue_arn: str) -> str | N
     if isinstance(session, Decision):
         return f"Please add Lambda as a Trusted Entity for {role_arn}"
     for action in SQS_POLLING:
-        if not authz.decide(session.principal, action, queue_arn).allowed:
+        if not decide("lambda", "CreateEventSourceMapping", session.principal, action, queue_arn).allowed:
             return f"The function execution role does not have permissions to call {action.split(':')[1]} on SQS"
     return None
 
@@ -152,4 +187,4 @@ def mapping_problem(role_arn: str, function_arn: str, queue_arn: str) -> str | N
 def polling_allowed(role_arn: str, function_arn: str, queue_arn: str, action: str) -> bool:
     """Whether Lambda, polling `queue_arn` for the function as its execution role, may perform `action`."""
     session = function_session(role_arn, function_arn)
-    return not isinstance(session, Decision) and authz.decide(session.principal, action, queue_arn).allowed
+    return not isinstance(session, Decision) and decide("lambda", "Poll", session.principal, action, queue_arn).allowed
