@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from lakedrop_emulator.ext.shapes import watch
+from lakedrop_emulator.stack import grant_datasync_read
 
 # Fast enough for a sub-minute suite; a test that watches each phase slows them down for itself.
 FAST_TIMING = {
@@ -101,6 +102,7 @@ def make_world(emulator, clients) -> World:
 
     iam = clients("iam")
     role = iam.create_role(RoleName=f"lakedrop-datasync-{suffix}", AssumeRolePolicyDocument=json.dumps(DATASYNC_TRUST))
+    grant_datasync_read(emulator, bucket, role["Role"]["Arn"])
 
     ec2 = clients("ec2")
     subnets = sorted(

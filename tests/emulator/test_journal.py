@@ -7,6 +7,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from lakedrop_emulator.stack import bucket_policy
+
 
 def _entries(emulator, mark: int) -> list[tuple[str, str, str, bool]]:
     return [(e["account"], e["service"], e["operation"], e["write"]) for e in emulator.journal(mark)]
@@ -23,7 +25,7 @@ def test_calls_are_recorded_with_account_service_operation_and_write_flag(emulat
     s3.head_object(Bucket=bucket, Key="k")
     with pytest.raises(ClientError):
         s3.get_bucket_policy(Bucket=bucket)  # answered NoSuchBucketPolicy, still journaled
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(bucket_policy(bucket, target)))  # the target may list
     efs = clients("efs")
     efs.create_file_system(CreationToken=f"journal-{unique}")
     efs.describe_file_systems(CreationToken=f"journal-{unique}")

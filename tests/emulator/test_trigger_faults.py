@@ -27,8 +27,7 @@ VISIBILITY = 4  # the queue's visibility timeout (s); Lambda wants it at least t
 MAX_RECEIVES = 3  # redrive to the dead-letter queue after this many receives
 
 
-@pytest.fixture(scope="module")
-def stack(emulator):
+def trigger_stack(emulator):
     """Source bucket (account A) notifying an SQS queue (account B) with a DLQ, mapped to the real handler,
     which starts a DataSync task into an access point; plus a direct-mode function with its own DLQ."""
     # Faults are emulator-wide: wait until no other test's trigger is still working.
@@ -112,6 +111,7 @@ def stack(emulator):
         "direct_fn": direct_fn,
         "mount": transfer.mount,
         "group": f"/aws/lambda/faults-{suffix}-queued",
+        "transfer": transfer,
     }
     emulator.control("POST", "datasync/timing", {k: previous[k] for k in FAST})
     # Leave nothing that could keep invoking (and consuming injected faults) in later tests.
@@ -120,6 +120,9 @@ def stack(emulator):
         lam.delete_event_source_mapping(UUID=mapping["UUID"])
     for fn in (queued_fn, direct_fn):
         lam.delete_function(FunctionName=fn)
+
+
+stack = pytest.fixture(scope="module", name="stack")(trigger_stack)
 
 
 @pytest.fixture(autouse=True)

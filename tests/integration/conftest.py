@@ -8,6 +8,8 @@ import uuid
 import pytest
 from support.policies import document
 
+from lakedrop_emulator.stack import grant_datasync_read
+
 DATASYNC_TRUST = document(
     {"Effect": "Allow", "Principal": {"Service": "datasync.amazonaws.com"}, "Action": "sts:AssumeRole"}
 )
@@ -25,11 +27,14 @@ def source_bucket(emulator) -> str:
 
 
 @pytest.fixture(scope="module")
-def datasync_role(emulator) -> str:
-    """ARN of a role in the target account that DataSync can assume."""
+def datasync_role(emulator, source_bucket) -> str:
+    """ARN of a role in the target account that DataSync can assume and that may read the source bucket
+    (whose policy also lets the target account create locations on it)."""
     iam = emulator.client("iam")
     name = f"lakedrop-it-ds-{uuid.uuid4().hex[:8]}"
-    return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(DATASYNC_TRUST))["Role"]["Arn"]
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(DATASYNC_TRUST))["Role"]["Arn"]
+    grant_datasync_read(emulator, source_bucket, arn)
+    return arn
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,13 @@ with the request journal, check and diff mode, create-only changes, and bad inpu
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 from support.ansible import run_module
+
+from lakedrop_emulator.stack import bucket_policy
 
 MODULE = "datasync_location_s3"
 
@@ -91,9 +96,11 @@ def test_lifecycle(emulator, source_bucket, datasync_role, unique):
 
 def test_replacement_when_allowed(emulator, source_bucket, datasync_role, unique):
     other_bucket = f"lakedrop-it-other-{unique}"
-    emulator.client("s3", "source").create_bucket(
-        Bucket=other_bucket, CreateBucketConfiguration={"LocationConstraint": emulator.region}
-    )
+    s3 = emulator.client("s3", "source")
+    s3.create_bucket(Bucket=other_bucket, CreateBucketConfiguration={"LocationConstraint": emulator.region})
+    # DataSync lists the new location's bucket with the creator's credentials: the bucket policy lets it.
+    creator = bucket_policy(other_bucket, emulator.identity()["user_arn"])
+    s3.put_bucket_policy(Bucket=other_bucket, Policy=json.dumps(creator))
     first = run_module(emulator, MODULE, args(source_bucket, datasync_role, subdirectory=f"r-{unique}"))
     arn = first["location"]["location_arn"]
     result = run_module(
@@ -130,6 +137,21 @@ def test_ambiguous_uri_is_refused(emulator, source_bucket, datasync_role, unique
         emulator, MODULE, args(source_bucket, datasync_role, subdirectory=sub, tags={"copy": "1"}, purge_tags=False)
     )
     assert not result.changed and result["location"]["location_arn"] == arns[1]
+
+
+def test_a_bucket_the_creator_may_not_list_is_refused_after_the_propagation_timeout(emulator, datasync_role, unique):
+    """DataSync's access test lists the bucket with the module's credentials; a bucket policy that does not
+    let them (cross-account) is refused with a message the module retries as IAM propagation, for
+    propagation_timeout only, and then reports."""
+    bucket = f"lakedrop-it-unlisted-{unique}"
+    emulator.client("s3", "source").create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": emulator.region}
+    )
+    started = time.monotonic()
+    result = run_module(emulator, MODULE, args(bucket, datasync_role, propagation_timeout=3))
+    assert result.failed and time.monotonic() - started < 60, result.result
+    assert "DataSync location access test failed" in result["msg"] and "s3:ListBucket" in result["msg"]
+    assert locations_for(emulator, bucket) == []
 
 
 def test_iam_propagation_is_retried(emulator, source_bucket, unique):

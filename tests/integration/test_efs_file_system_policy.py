@@ -7,36 +7,15 @@ import json
 
 import pytest
 from support.ansible import run_module
-from support.policies import document
+from support.policies import CLIENT_MOUNT_WRITE
+from support.policies import file_system_policy
 
 MODULE = "efs_file_system_policy"
 
 
-def policy(emulator, fs_arn, actions=("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")):
-    account = emulator.account_id()
-    return document(
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": {"AWS": "*"},
-            "Action": "*",
-            "Resource": fs_arn,
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
-        {
-            "Sid": "MountThroughAccessPoints",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-            "Action": list(actions),
-            "Resource": fs_arn,
-            "Condition": {
-                "StringEquals": {
-                    "elasticfilesystem:AccessPointArn": [fs_arn.replace("file-system/fs-", "access-point/fsap-")]
-                },
-                "Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"},
-            },
-        },
-    )
+def policy(emulator, fs_arn, actions=CLIENT_MOUNT_WRITE):
+    access_point = fs_arn.replace("file-system/fs-", "access-point/fsap-")
+    return file_system_policy(fs_arn, f"arn:aws:iam::{emulator.account_id()}:root", [access_point], actions)
 
 
 def stored(emulator, fs_id):

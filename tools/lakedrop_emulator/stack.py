@@ -24,9 +24,8 @@ def zipped(path: Path = HANDLER, name: str = "lakedrop_trigger.py") -> bytes:
 
 
 def trust(service: str) -> str:
-    return json.dumps(
-        {"Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
-    )
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 @dataclass
@@ -36,6 +35,11 @@ class TransferStack:
     mount: Path  # the directory standing for the access point's root (/lake) on EFS
     lambda_role: str  # a role Lambda may assume, for the trigger functions
     file_system_id: str
+    datasync_role: str  # the source location's bucket access role
+    source: str  # the S3 location (prefix) and the EFS location (access point, TLS) of the task
+    destination: str
+    access_point_arn: str
+    ec2_config: dict  # the EFS location's subnet and security group
 
 
 def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dict | None = None) -> TransferStack:
@@ -50,6 +54,7 @@ def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dic
         ]["Arn"]
         for kind in ("datasync", "lambda")
     }
+    grant_datasync_read(emulator, name, roles["datasync"], prefix)
     ec2, efs, ds = emulator.client("ec2"), emulator.client("efs"), emulator.client("datasync")
     subnet = ec2.describe_subnets()["Subnets"][0]
     sg = ec2.create_security_group(GroupName=name, Description="lakedrop test", VpcId=subnet["VpcId"])["GroupId"]
@@ -61,25 +66,80 @@ def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dic
     source = ds.create_location_s3(
         S3BucketArn=f"arn:aws:s3:::{name}", Subdirectory=prefix, S3Config={"BucketAccessRoleArn": roles["datasync"]}
     )["LocationArn"]
+    ec2_config = {
+        "SubnetArn": subnet["SubnetArn"],
+        "SecurityGroupArns": [f"arn:aws:ec2:{region}:{target}:security-group/{sg}"],
+    }
     destination = ds.create_location_efs(
         EfsFilesystemArn=fs["FileSystemArn"],
         AccessPointArn=ap["AccessPointArn"],
         InTransitEncryption="TLS1_2",
-        Ec2Config={
-            "SubnetArn": subnet["SubnetArn"],
-            "SecurityGroupArns": [f"arn:aws:ec2:{region}:{target}:security-group/{sg}"],
-        },
+        Ec2Config=ec2_config,
     )["LocationArn"]
     extra = {"Options": task_options} if task_options else {}
     task = ds.create_task(SourceLocationArn=source, DestinationLocationArn=destination, Name=name, **extra)["TaskArn"]
     iam.put_role_policy(RoleName=f"{name}-lambda", PolicyName="start-the-task", PolicyDocument=handler_policy(task))
+    # The trigger functions' event sources: Lambda polls them as this role (the tests make their queues).
+    queues = f"arn:aws:sqs:{region}:{target}:*"
+    iam.put_role_policy(RoleName=f"{name}-lambda", PolicyName=CONSUME_QUEUES, PolicyDocument=consume_policy(queues))
     return TransferStack(
         bucket=name,
         task=task,
         mount=emulator.state_path("efs", target, fs["FileSystemId"], "lake"),
         lambda_role=roles["lambda"],
         file_system_id=fs["FileSystemId"],
+        datasync_role=roles["datasync"],
+        source=source,
+        destination=destination,
+        access_point_arn=ap["AccessPointArn"],
+        ec2_config=ec2_config,
     )
+
+
+def datasync_read_statements(bucket: str, prefix: str = "") -> list[dict]:
+    """What DataSync needs to read a source bucket (the Sids roles/source_bucket writes): list it within the
+    prefix, read its objects under it."""
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    listing = {"Sid": "DataSyncListBucket", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn}
+    if prefix:
+        listing["Condition"] = {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
+    read = {
+        "Sid": "DataSyncReadObjects",
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
+        "Resource": f"{bucket_arn}/{prefix}*",
+    }
+    return [listing, read]
+
+
+def grant_datasync_read(emulator: Emulator, bucket: str, role_arn: str, prefix: str = "") -> None:
+    """Let `role_arn` (target account) read the source account's `bucket` under `prefix`, as the roles do:
+    its identity policy and the bucket policy (cross-account, both must allow); the bucket policy also
+    lets the target account's admin (who creates the locations) list the bucket, which DataSync does with
+    the location creator's credentials."""
+    statements = datasync_read_statements(bucket, prefix)
+    emulator.client("iam").put_role_policy(
+        RoleName=role_arn.rsplit("/", 1)[1],
+        PolicyName="read-source-bucket",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+    )
+    for_role = [{**statement, "Principal": {"AWS": role_arn}} for statement in statements]
+    emulator.client("s3", "source").put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps(bucket_policy(bucket, emulator.identity("target")["user_arn"], for_role))
+    )
+
+
+def bucket_policy(bucket: str, creator: str, statements: list[dict] | None = None) -> dict:
+    """A bucket policy holding `statements` and the one that lets `creator` (an account or principal ARN)
+    list the bucket, which creating a DataSync location on it needs."""
+    creator_lists = {
+        "Sid": "LocationCreatorListBucket",
+        "Effect": "Allow",
+        "Principal": {"AWS": creator},
+        "Action": "s3:ListBucket",
+        "Resource": f"arn:aws:s3:::{bucket}",
+    }
+    return {"Version": "2012-10-17", "Statement": [*(statements or []), creator_lists]}
 
 
 def handler_policy(task_arn: str) -> str:
@@ -90,6 +150,17 @@ def handler_policy(task_arn: str) -> str:
         {"Effect": "Allow", "Action": "datasync:DescribeTaskExecution", "Resource": f"{task_arn}/execution/*"},
     ]
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+CONSUME_QUEUES = "consume-queues"
+
+
+def consume_policy(queue_arn: str) -> str:
+    """What Lambda needs, as the execution role, to poll an SQS event source (roles/lambda_trigger grants it)."""
+    actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": queue_arn}]}
+    )
 
 
 def s3_may_send(queue_arn: str, bucket: str) -> str:

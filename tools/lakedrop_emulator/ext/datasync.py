@@ -27,7 +27,9 @@ from .. import paths
 from ..server import control
 from ..server import update_settings
 from . import dataplane
+from . import datasync_access as access
 from . import datasync_rules as rules
+from .on_behalf import request_principal
 from .shapes import validate
 
 LOCK = threading.RLock()
@@ -337,7 +339,7 @@ class DataSyncBackend(BaseBackend):
                     "SUCCESS" if execution.options.get("VerifyMode") != "NONE" else "PENDING"
                 )
         except (LookupError, ValueError, OSError) as err:
-            execution.fail(ends, "DataSyncError", str(err))
+            execution.fail(ends, getattr(err, "code", "DataSyncError"), str(err))
             return True
         following = PHASES.index(phase) + 1 if phase in PHASES else len(PHASES)
         if following < len(PHASES):
@@ -358,6 +360,8 @@ class DataSyncBackend(BaseBackend):
         source, destination = self._endpoints(execution)
         if source.kind != "S3" or destination.kind != "EFS":
             return  # the emulator moves data only S3 -> EFS, the project's direction
+        execution.source_access = access.s3_source(source)  # as the location's role, or AccessDenied
+        access.efs_denial(destination, "elasticfilesystem:ClientMount")
         objects = dataplane.list_s3_objects(source.bucket_name, source.subdirectory)
         chosen = dataplane.select(
             objects,
@@ -378,13 +382,17 @@ class DataSyncBackend(BaseBackend):
         if not execution.plan:
             return
         _source, destination = self._endpoints(execution)
+        access.efs_denial(destination, *access.efs_write_actions(destination))
+        plan, refused = access.readable(execution.source_access, execution.plan)
         root = self._efs_dir(destination)
-        for obj in execution.plan:
+        for obj in plan:
             written = dataplane.write(obj, dataplane.destination_file(root, obj.path), execution.options)
             execution.counters["FilesTransferred"] += 1
             execution.counters["BytesTransferred"] += written
             execution.counters["BytesWritten"] += written
             execution.counters["BytesCompressed"] += written
+        if refused:
+            raise access.refusal(refused)
 
     def _efs_dir(self, location: Location):
         fs_arn = location.details["_fs_arn"]
@@ -615,9 +623,11 @@ class DataSyncApi:
             details = {"S3Config": params["S3Config"], "S3StorageClass": params.get("S3StorageClass", "STANDARD")}
             if params.get("AgentArns"):
                 details["AgentArns"] = params["AgentArns"]
-            return self._add_location(
-                Location(self._backend, "S3", f"s3://{bucket}", sub, details, bucket_name=bucket), params
-            )
+            location = Location(self._backend, "S3", f"s3://{bucket}", sub, details, bucket_name=bucket)
+            problem = access.location_s3_problem(request_principal(self), location)
+            if problem:
+                raise InvalidRequest(problem)
+            return self._add_location(location, params)
 
     def describe_location_s3(self):
         params = self._call("DescribeLocationS3")

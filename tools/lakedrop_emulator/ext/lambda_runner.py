@@ -38,6 +38,8 @@ from .. import paths
 from ..journal import JOURNAL
 from ..server import control
 from ..server import update_settings
+from . import on_behalf
+from .authz import Decision
 
 CONFIG: dict[str, Any] = {
     "async_retry_delays": [1.0, 2.0],  # AWS waits ~1 and ~2 minutes; the emulator keeps the shape
@@ -66,18 +68,15 @@ def _function(arn: str):
     return lambda_backends[account][region].get_function(arn)
 
 
-def _credentials(role_arn: str, region: str) -> dict[str, str]:
-    from moto.sts.models import sts_backends
+def _credentials(snap: dict[str, Any]) -> dict[str, str]:
+    """Keys of the execution role's session, assumed by Lambda for this function now: a role whose trust
+    policy no longer lets Lambda in fails the invocation (as CreateFunction refuses such a role)."""
+    from moto.awslambda.exceptions import InvalidParameterValueException
 
-    account = role_arn.split(":")[4]
-    assumed = sts_backends[account]["global"].assume_role(
-        region_name=region, role_session_name="lambda", role_arn=role_arn, policy="", duration=3600, external_id=""
-    )
-    return {
-        "AWS_ACCESS_KEY_ID": assumed.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": assumed.secret_access_key,
-        "AWS_SESSION_TOKEN": assumed.session_token,
-    }
+    session = on_behalf.function_session(snap["role"], snap["arn"])
+    if isinstance(session, Decision):
+        raise InvalidParameterValueException(on_behalf.ROLE_NOT_ASSUMABLE)
+    return session.keys
 
 
 def _snapshot(fn) -> dict[str, Any]:
@@ -99,7 +98,7 @@ def _snapshot(fn) -> dict[str, Any]:
 
 
 class Worker:
-    def __init__(self, snap: dict[str, Any]) -> None:
+    def __init__(self, snap: dict[str, Any], credentials: dict[str, str]) -> None:
         root = paths.state_dir() / "lambda" / snap["name"] / snap["code_sha"][:16]
         if not (root / ".extracted").exists():
             root.mkdir(parents=True, exist_ok=True)
@@ -110,7 +109,7 @@ class Worker:
             "PATH": os.environ.get("PATH", ""),
             "LANG": "C.UTF-8",
             **snap["environment"],
-            **_credentials(snap["role"], snap["region"]),
+            **credentials,
             "_HANDLER": snap["handler"],
             "LAMBDA_TASK_ROOT": str(root),
             "AWS_LAMBDA_FUNCTION_NAME": snap["name"],
@@ -188,11 +187,13 @@ class Pool:
         self.lock = threading.Lock()
 
     def invoke(self, event: Any, source: str, records: int) -> dict[str, Any]:
+        # Decided at each invocation, so a role that stops trusting Lambda fails the next ones.
+        credentials = _credentials(self.snap)
         with self.slots:
             with self.lock:
                 worker = self.idle.pop() if self.idle else None
             if worker is None or not worker.alive:
-                worker = Worker(self.snap)
+                worker = Worker(self.snap, credentials)
             crash = False
             with _LOCK:
                 if FAULTS["crash_mid_batch"] > 0:
@@ -397,6 +398,8 @@ def _poll(esm) -> None:
     if visible < esm.batch_size and time.time() - first < window:
         return
     _ESM_FIRST_SEEN.pop(esm.uuid, None)
+    if not _polling_allowed(esm, "sqs:ReceiveMessage"):
+        return  # Lambda polls as the execution role: without ReceiveMessage the messages stay queued
     visibility = int(queue.visibility_timeout or 30)
     messages = backend.receive_message(name, esm.batch_size, 0, visibility)
     # A synchronous invocation carries at most 6 MB: what does not fit goes back to the queue.
@@ -424,10 +427,19 @@ def _process_batch(esm, messages, backend, queue_name: str, region: str) -> None
         if not reply.get("ok"):
             return  # the whole batch becomes visible again after the visibility timeout
         failed = _failed_ids(esm, reply.get("result"), messages)
-        _acknowledge(backend, queue_name, {m.receipt_handle for m in messages if m.id not in failed})
+        if _polling_allowed(esm, "sqs:DeleteMessage"):  # else the batch comes back after the visibility timeout
+            _acknowledge(backend, queue_name, {m.receipt_handle for m in messages if m.id not in failed})
     finally:
         with _LOCK:
             _ESM_INFLIGHT[esm.uuid] -= 1
+
+
+def _polling_allowed(esm, action: str) -> bool:
+    try:
+        fn = _function(esm.function_arn)
+    except Exception:  # noqa: BLE001 - the function was deleted meanwhile
+        return False
+    return on_behalf.polling_allowed(fn.role, fn.function_arn, esm.event_source_arn, action)
 
 
 def _acknowledge(backend, queue_name: str, handles: set[str]) -> None:
@@ -492,22 +504,20 @@ def _send_event(account_id: str, event_name: Any, bucket: Any, key: Any) -> None
     config = bucket.notification_configuration
     if config is None:
         return
-    for notification in config.cloud_function:
-        if notification.matches(event_name, key.name):
-            invoke_async(notification.arn, notifications._get_s3_event(event_name, bucket, key, notification.id))
-    for notification in config.queue:
-        if notification.matches(event_name, key.name):
-            event = notifications._get_s3_event(event_name, bucket, key, notification.id)
+    for notification, action in _destinations(config):
+        if not notification.matches(event_name, key.name):
+            continue
+        # S3 is authorized at each delivery too: a policy removed after configuring loses the event.
+        if not on_behalf.s3_delivery(bucket, action, notification.arn).allowed:
+            continue
+        event = notifications._get_s3_event(event_name, bucket, key, notification.id)
+        if action == "lambda:InvokeFunction":
+            invoke_async(notification.arn, event)
+        elif action == "sqs:SendMessage":
             with contextlib.suppress(Exception):  # asynchronous in AWS: a missing queue loses the event
                 _sqs_send(notification.arn, json.dumps(event))
-    for notification in config.topic:
-        if notification.matches(event_name, key.name):
-            notifications._send_sns_message(
-                account_id,
-                notifications._get_s3_event(event_name, bucket, key, notification.id),
-                notification.arn,
-                notification.arn.split(":")[3],
-            )
+        else:
+            notifications._send_sns_message(account_id, event, notification.arn, notification.arn.split(":")[3])
     if config.event_bridge is not None:
         notifications._send_event_bridge_message(account_id, bucket, event_name, key)
 
@@ -516,73 +526,27 @@ def _send_test_event(account_id: str, bucket: Any) -> None:
     from moto.s3 import notifications
 
     for arn in {n.arn for n in bucket.notification_configuration.queue}:
+        if not on_behalf.s3_delivery(bucket, "sqs:SendMessage", arn).allowed:
+            continue
         with contextlib.suppress(Exception):
             _sqs_send(arn, json.dumps(notifications._get_test_event(bucket.name)))
 
 
-def _allows(policy: Any, service: str, action: str, bucket_arn: str, owner: str) -> bool:
-    """Whether a resource policy lets `service` perform `action` for this bucket (SourceArn/SourceAccount)."""
-    if isinstance(policy, str):
-        policy = json.loads(policy) if policy else {}
-    policy = policy or {}
-    if isinstance(policy.get("Policy"), str):  # Lambda's GetPolicy wraps the document in a string
-        policy = json.loads(policy["Policy"])
-    for statement in (policy or {}).get("Statement", []):
-        principal = statement.get("Principal") or {}
-        services = principal.get("Service") if isinstance(principal, dict) else principal
-        services = services if isinstance(services, list) else [services]
-        actions = statement.get("Action")
-        actions = actions if isinstance(actions, list) else [actions]
-        if statement.get("Effect") != "Allow" or service not in services:
-            continue
-        if not any(a in (action, action.split(":")[0] + ":*", "*") for a in actions):
-            continue
-        condition_values: dict[str, list[str]] = {}
-        for operator in (statement.get("Condition") or {}).values():
-            for key, value in operator.items():
-                condition_values[key.lower()] = value if isinstance(value, list) else [value]
-        arns = condition_values.get("aws:sourcearn")
-        accounts = condition_values.get("aws:sourceaccount")
-        if arns is not None and not any(_arn_like(pattern, bucket_arn) for pattern in arns):
-            continue
-        if accounts is not None and owner not in accounts:
-            continue
-        return True
-    return False
-
-
-def _arn_like(pattern: str, value: str) -> bool:
-    import fnmatch
-
-    return fnmatch.fnmatchcase(value, pattern)
+def _destinations(config: Any) -> list[tuple[Any, str]]:
+    """Each notification of a configuration with the action S3 performs to deliver it."""
+    return [
+        *((n, "lambda:InvokeFunction") for n in config.cloud_function),
+        *((n, "sqs:SendMessage") for n in config.queue),
+        *((n, "sns:Publish") for n in config.topic),
+    ]
 
 
 def _validate_destinations(bucket: Any) -> list[str]:
-    from moto.sqs.models import sqs_backends
-
-    problems = []
+    """The destinations S3 may not deliver to (their resource policy does not allow it, or they are gone)."""
     config = bucket.notification_configuration
     if config is None:
-        return problems
-    for notification in config.cloud_function:
-        try:
-            fn = _function(notification.arn)
-            policy = fn.policy.wire_format() if fn.policy else "{}"
-        except Exception:  # noqa: BLE001
-            problems.append(notification.arn)
-            continue
-        if not _allows(policy, "s3.amazonaws.com", "lambda:InvokeFunction", bucket.arn, bucket.account_id):
-            problems.append(notification.arn)
-    for notification in config.queue:
-        _, _, _, region, account, name = notification.arn.split(":")
-        try:
-            queue = sqs_backends[account][region].get_queue(name)
-        except Exception:  # noqa: BLE001
-            problems.append(notification.arn)
-            continue
-        if not _allows(queue.policy, "s3.amazonaws.com", "sqs:SendMessage", bucket.arn, bucket.account_id):
-            problems.append(notification.arn)
-    return problems
+        return []
+    return [n.arn for n, action in _destinations(config) if not on_behalf.s3_delivery(bucket, action, n.arn).allowed]
 
 
 EMPTY_VALUE = "__lakedrop_empty_filter_value__"
@@ -752,6 +716,43 @@ def _match_mappings_by_name_or_arn() -> None:
     LambdaBackend.list_event_source_mappings = list_event_source_mappings
 
 
+def _check_execution_roles() -> None:
+    """Lambda refuses an execution role it cannot assume (CreateFunction, UpdateFunctionConfiguration) and
+    an SQS event source the role may not poll (CreateEventSourceMapping), as InvalidParameterValue."""
+    from moto.awslambda.exceptions import InvalidParameterValueException
+    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda.models import LambdaFunction
+    from moto.awslambda.models import LambdaStorage
+
+    def refuse(problem: str | None) -> None:
+        if problem:
+            raise InvalidParameterValueException(problem)
+
+    original_put = LambdaStorage.put_function
+    original_update = LambdaFunction.update_configuration
+    original_mapping = LambdaBackend.create_event_source_mapping
+
+    def put_function(self, fn):
+        if fn.role.split(":")[4:5] == [self.account_id]:  # moto answers other accounts' roles itself
+            refuse(on_behalf.function_role_problem(fn.role, fn.function_arn))
+        return original_put(self, fn)
+
+    def update_configuration(self, config_updates):
+        if config_updates.get("Role") and config_updates["Role"] != self.role:
+            refuse(on_behalf.function_role_problem(config_updates["Role"], self.function_arn))
+        return original_update(self, config_updates)
+
+    def create_event_source_mapping(self, spec):
+        if ":sqs:" in str(spec.get("EventSourceArn")):
+            fn = self._lambdas.get_function_by_name_or_arn_with_qualifier(spec.get("FunctionName", ""))
+            refuse(on_behalf.mapping_problem(fn.role, fn.function_arn, spec["EventSourceArn"]))
+        return original_mapping(self, spec)
+
+    LambdaStorage.put_function = put_function
+    LambdaFunction.update_configuration = update_configuration
+    LambdaBackend.create_event_source_mapping = create_event_source_mapping
+
+
 class _NoMappings(dict):
     """A mapping registry that stays empty: moto's CreateEventSourceMapping writes to it, nothing reads."""
 
@@ -778,6 +779,7 @@ def install() -> None:
     LambdaFunction._invoke_lambda = _invoke_lambda
     _keep_dead_letter_config(LambdaFunction)
     _match_mappings_by_name_or_arn()
+    _check_execution_roles()
     notifications.send_event = _send_event
     notifications.send_test_event = _send_test_event
     _patch_notification_validation()

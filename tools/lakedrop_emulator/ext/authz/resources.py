@@ -139,8 +139,28 @@ def _efs(arn: str, parts: list[str], action: str) -> Resource | None:
     tags = _tag_dict(backend.list_tags_for_resource(resource_id)) if resource_id else None
     fs = backend.file_systems_by_id.get(resource_id) if kind == "file-system" else None
     client_action = action.lower().startswith("elasticfilesystem:client")
-    policies = _policy(fs.file_system_policy) if fs is not None and client_action else ()
+    policies = _policy(fs.file_system_policy or EFS_DEFAULT_POLICY) if fs is not None and client_action else ()
     return Resource(arn, parts[4], policies, tags=tags)
+
+
+# A file system without a policy of its own: any client that reaches a mount target may mount, write and
+# act as root (EFS user guide, "Using IAM to control file system data access", "Default EFS file system
+# policy"; the console's presets each remove one of these actions from it).
+EFS_DEFAULT_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": [
+                "elasticfilesystem:ClientRootAccess",
+                "elasticfilesystem:ClientWrite",
+                "elasticfilesystem:ClientMount",
+            ],
+            "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
+        }
+    ],
+}
 
 
 def _logs(arn: str, parts: list[str], _action: str) -> Resource | None:
