@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: efs_throughput_mode
 short_description: Set the throughput mode of an Amazon EFS file system
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Sets the throughput mode of an existing EFS file system (C(bursting), C(provisioned) with its MiB/s, or
     C(elastic)) with C(UpdateFileSystem).
