@@ -10,7 +10,9 @@ Also: the one line of progress per poll, the cancel hint on timeout, the keys of
 (S3 notifications or Lambda async failure records), and the executions cancel_stuck calls stuck.
 """
 
+import datetime
 import json
+import time
 from urllib.parse import unquote_plus
 
 from . import filters
@@ -250,14 +252,24 @@ def cancel_hint(arns, region):
     return "\n".join(lines)
 
 
-def stuck(executions, older_than, now):
-    """Described executions (snake_case) still QUEUED/LAUNCHING/PREPARING and started more than
-    `older_than` seconds before `now` (epoch seconds)."""
-    return [
-        e
-        for e in executions
-        if e.get("status") in STUCK and e.get("start_epoch") is not None and now - e["start_epoch"] >= older_than
-    ]
+def _epoch(text):
+    """Epoch seconds of a start_time as the execution modules return it (str of a datetime), or None."""
+    try:
+        return datetime.datetime.fromisoformat(str(text)).timestamp()
+    except ValueError:
+        return None
+
+
+def stuck(executions, older_than, now=None):
+    """The executions (as datasync_task_execution_info returns them) still QUEUED, LAUNCHING or PREPARING
+    that started at least `older_than` seconds before `now` (epoch seconds; default: now)."""
+    now = time.time() if now is None else now
+    found = []
+    for execution in executions or []:
+        started = _epoch(execution.get("start_time"))
+        if execution.get("status") in STUCK and started is not None and now - started >= int(older_than):
+            found.append(dict(execution, age_seconds=int(now - started)))
+    return found
 
 
 def covering_includes(executions):
