@@ -47,9 +47,7 @@ class ActionModule(ActionBase):
             if not running:
                 summaries = [runbooks.summary(e) for e in executions]
                 succeeded = all(e.get("status") == "SUCCESS" for e in executions)
-                return dict(
-                    result, changed=False, executions=executions, summaries=summaries, succeeded=succeeded
-                )
+                return dict(result, changed=False, executions=executions, summaries=summaries, succeeded=succeeded)
             if elapsed + interval > timeout:
                 still = [e["task_execution_arn"] for e in running]
                 region = connection.get("region") or ""

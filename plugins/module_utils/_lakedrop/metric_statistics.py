@@ -73,7 +73,9 @@ def validate(params, region=None):
 
 def run(module):
     params = module.params
-    now = datetime.datetime.now(datetime.timezone.utc)
-    datapoints = cloudwatch_api.get_metric_statistics(module.client("cloudwatch"), params["metric_name"], request(params, now))
+    now = datetime.datetime.now(datetime.UTC)
+    datapoints = cloudwatch_api.get_metric_statistics(
+        module.client("cloudwatch"), params["metric_name"], request(params, now)
+    )
     values = figures(datapoints, params)
     return dict(changed=False, datapoints=len(datapoints), statistics=values, has_data=bool(datapoints))

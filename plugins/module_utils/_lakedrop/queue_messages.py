@@ -44,7 +44,9 @@ def validate(params, region=None):
     if not 1 <= params["max_messages"] <= 1000:
         found.append(f"max_messages must be between 1 and 1000, got {params['max_messages']}.")
     if not 0 <= params["visibility_timeout"] <= 43200:
-        found.append(f"visibility_timeout must be between 0 and 43200 seconds (SQS's limit), got {params['visibility_timeout']}.")
+        found.append(
+            f"visibility_timeout must be between 0 and 43200 seconds (SQS's limit), got {params['visibility_timeout']}."
+        )
     return found
 
 

@@ -81,7 +81,7 @@ def _number(value, kind, name):
 def _bool(value, name):
     if isinstance(value, bool):
         return value, None
-    if isinstance(value, str) and value.lower() in YES + ("no", "false", "n", "0", "off"):
+    if isinstance(value, str) and value.lower() in (*YES, "no", "false", "n", "0", "off"):
         return value.lower() in YES, None
     return None, f"{name} must be yes or no, got {value!r}."
 
