@@ -56,7 +56,7 @@ def validate(params, region=None):
 def run(module):
     params = module.params
     client = module.client("sqs")
-    url = params["queue"] if params["queue"].startswith("https://") else sqs_api.queue_url(client, params["queue"])
+    url = params["queue"] if "://" in params["queue"] else sqs_api.queue_url(client, params["queue"])
     if url is None:
         raise Failure(f"queue {params['queue']!r} does not exist in this account and region.")
     result = dict(changed=False, queue_url=url, messages=[], failed_handles=[])
