@@ -12,6 +12,7 @@ import pytest
 from support.ansible import run_playbook
 from test_site import FAST
 from test_site import as_admin
+from test_site import standin
 from test_site import wait_for
 
 pytestmark = pytest.mark.slow
@@ -48,8 +49,8 @@ def deployment(emulator):
                 "trigger_mode": "direct",
             },
         ],
-        "lakedrop_ecs_cluster": "",
-        "lakedrop_ecs_service": "",
+        "lakedrop_ecs_cluster": name,
+        "lakedrop_ecs_service": f"{name}-svc",
         "lakedrop_ecs_family": f"{name}-rstudio",
         "poll_interval": 0.5,
         "wait_timeout": 120,
@@ -57,6 +58,7 @@ def deployment(emulator):
     previous = emulator.control("POST", "datasync/timing", {})
     emulator.control("POST", "datasync/timing", FAST)
     as_admin("playbooks/deployer_policy.yml", extra, lakedrop_deployer_policy_attach_to="user/lakedrop-deployer")
+    standin(extra)
     run = run_playbook("site.yml", inventory="inventories/local", extra_vars=extra)
     assert run.rc == 0, run.stdout[-4000:]
     efs = emulator.client("efs")
@@ -76,10 +78,11 @@ def deployment(emulator):
         inventory="inventories/local",
         extra_vars={**extra, "lakedrop_teardown_bucket_contents": True},
     )
+    standin(extra, "absent")
 
 
-def put_quietly(emulator, deployment, keys):
-    """Objects in the bucket without a notification (as if uploaded while the trigger was broken)."""
+def upload(emulator, deployment, keys):
+    """Objects uploaded to the source bucket."""
     s3 = emulator.client("s3", "source")
     for key in keys:
         s3.put_object(Bucket=deployment["bucket"], Key=key, Body=b"x")
@@ -90,7 +93,7 @@ def test_sync_now_delivers_given_keys_with_progress_lines(emulator, deployment):
     run = runbook("pause_trigger", extra)
     assert run.rc == 0, run.stdout[-4000:]
     try:
-        put_quietly(emulator, deployment, ["incoming/now/a b.csv", "incoming/now/other.csv"])
+        upload(emulator, deployment, ["incoming/now/a b.csv", "incoming/now/other.csv"])
         run = runbook("sync_now", extra, keys="incoming/now/a b.csv")
         assert run.rc == 0, run.stdout[-4000:]
         assert "[q] " in run.stdout and "SUCCESS: files 1/1" in run.stdout, run.stdout[-4000:]
@@ -138,6 +141,9 @@ def test_replay_failed_after_a_permanent_failure(emulator, deployment):
     keeps it while the fault lasts, then delivers the key and deletes the message."""
     extra = {**deployment["extra"], "delivery": "d"}
     key = "direct/lost/file 1.csv"
+    # A short function timeout, so that Lambda's three attempts end within seconds (the handler retries a
+    # refusal until its timeout nears).
+    emulator.client("lambda").update_function_configuration(FunctionName=f"{deployment['name']}-d-trigger", Timeout=3)
     emulator.control("POST", "datasync/faults", {"throttle_starts": 100000})
     try:
         emulator.client("s3", "source").put_object(Bucket=deployment["bucket"], Key=key, Body=b"l")
@@ -164,16 +170,24 @@ def test_replay_failed_after_a_permanent_failure(emulator, deployment):
 
 
 def test_cancel_stuck_cancels_a_held_launch_and_covers_its_keys(emulator, deployment):
+    """An upload whose execution (started by the queued trigger) never gets past LAUNCHING."""
     extra = {**deployment["extra"], "delivery": "q", "older_than": 0}
-    put_quietly(emulator, deployment, ["incoming/stuck/s.csv"])
     emulator.control("POST", "datasync/faults", {"hold_launching": 1})
+    upload(emulator, deployment, ["incoming/stuck/s.csv"])  # the queued trigger is on: it starts one
     ds = emulator.client("datasync")
     task = next(t["TaskArn"] for t in ds.list_tasks()["Tasks"] if t["Name"] == f"{deployment['name']}-q")
-    held = ds.start_task_execution(TaskArn=task, Includes=[{"FilterType": "SIMPLE_PATTERN", "Value": "/stuck/s.csv"}])
-    arn = held["TaskExecutionArn"]
-    deadline = time.monotonic() + 30
-    while ds.describe_task_execution(TaskExecutionArn=arn)["Status"] != "LAUNCHING" and time.monotonic() < deadline:
-        time.sleep(0.3)
+
+    def held():
+        for entry in ds.list_task_executions(TaskArn=task)["TaskExecutions"]:
+            if entry["Status"] == "LAUNCHING":
+                return entry["TaskExecutionArn"]
+        return None
+
+    deadline = time.monotonic() + 60
+    while not held() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    arn = held()
+    assert arn, "the trigger's execution never launched"
     mark = emulator.mark()
     run = runbook("cancel_stuck", extra)
     assert run.rc == 0 and arn in run.stdout and "confirm=yes" in run.stdout, run.stdout[-4000:]
