@@ -11,5 +11,6 @@ class FilterModule:
         return {
             "stuck_executions": runbooks.stuck,
             "covering_includes": runbooks.covering_includes,
+            "delivery_verification": runbooks.verification,
             "key_includes": lambda keys, prefix: list(dict.fromkeys(runbooks.pattern_for(k, prefix) for k in keys)),
         }

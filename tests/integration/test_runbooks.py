@@ -106,6 +106,18 @@ def test_sync_now_delivers_given_keys_with_progress_lines(emulator, deployment):
         assert runbook("resume_trigger", extra).rc == 0
 
 
+def test_verify_delivery_says_which_execution_delivered_each_key(deployment):
+    """After test_sync_now_...: the key it delivered, and one that was never uploaded."""
+    extra = {**deployment["extra"], "delivery": "q", "keys": ["incoming/now/a b.csv", "incoming/never/uploaded.csv"]}
+    run = runbook("verify_delivery", extra)
+    assert run.rc != 0, run.stdout[-4000:]
+    text = " ".join(run.stdout.split())  # the YAML callback folds long lines
+    assert "incoming/now/a b.csv: in source bucket yes; delivered; executions covering it" in text, text[-4000:]
+    assert "in the mount directory: yes" in text
+    assert "incoming/never/uploaded.csv: in source bucket NO; NOT delivered" in text
+    assert "Not delivered: ['incoming/never/uploaded.csv']" in text
+
+
 def test_status_shows_one_screen_per_delivery(deployment):
     run = runbook("status", deployment["extra"])
     assert run.rc == 0, run.stdout[-4000:]
@@ -209,6 +221,7 @@ def test_cancel_stuck_cancels_a_held_launch_and_covers_its_keys(emulator, deploy
         ("cancel_stuck", {"confirm": "maybe"}, "confirm must be yes or no"),
         ("replay_failed", {"max_messages": 0}, "max_messages must be between"),
         ("pause_trigger", {"delivery": "x"}, "delivery 'x' is not a delivery"),
+        ("verify_delivery", {"delivery": "q"}, "keys is required"),
     ],
 )
 def test_bad_input_fails_before_any_aws_call(emulator, deployment, name, more, message):

@@ -282,6 +282,44 @@ def covering_includes(executions):
     return list(dict.fromkeys(patterns))
 
 
+def covers(pattern, path):
+    """Whether one include pattern selects `path` (a path relative to the location, starting with /): the
+    path itself, a folder above it, or, with a trailing `*`, anything starting with what precedes it."""
+    if pattern.endswith("*"):
+        return path.startswith(pattern[:-1])
+    return path == pattern or path.startswith(pattern.rstrip("/") + "/")
+
+
+def verification(keys, prefix, executions, present):
+    """What verify_delivery says of each key: whether it is in the source bucket (`present`: the keys found
+    there), the executions (newest first, as datasync_task_execution_info lists them) whose include filter
+    covers it, and whether the newest of those that finished succeeded."""
+    found = []
+    for key in keys:
+        path = "/" + key[len(prefix) :]
+        mine = [e for e in executions if not e.get("includes") or any(covers(p, path) for p in e["includes"])]
+        finished = [e for e in mine if e.get("status") in ("SUCCESS", "ERROR")]
+        found.append(
+            {
+                "key": key,
+                "path": path,
+                "in_source": key in present,
+                "executions": [
+                    {
+                        "task_execution_arn": e.get("task_execution_arn"),
+                        "status": e.get("status"),
+                        "start_time": e.get("start_time"),
+                        "files_transferred": (e.get("counters") or {}).get("files_transferred", 0),
+                        "filter": "full" if not e.get("includes") else "|".join(e["includes"]),
+                    }
+                    for e in mine
+                ],
+                "delivered": bool(finished) and finished[0].get("status") == "SUCCESS",
+            }
+        )
+    return found
+
+
 # --- pure: dead-letter messages ----------------------------------------------------------------------
 
 
