@@ -184,3 +184,32 @@ def test_metric_request_is_one_period_over_the_window():
     assert query["Period"] == 3600 and query["Dimensions"] == [{"Name": "Delivery", "Value": "q"}]
     assert "Statistics" not in query and query["ExtendedStatistics"] == ["p50"]
     assert metric_statistics.validate(dict(params, extended_statistics=["median"]))[0].startswith("extended_statistics")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "covered"),
+    [
+        ("/a/b.csv", "/a/b.csv", True),
+        ("/a", "/a/b.csv", True),
+        ("/a/", "/a/b.csv", True),
+        ("/ab", "/a/b.csv", False),
+        ("/a/b*", "/a/b c.csv", True),
+        ("/x*", "/a/b.csv", False),
+    ],
+)
+def test_covers(pattern, path, covered):
+    assert runbooks.covers(pattern, path) is covered
+
+
+def test_verification_names_the_covering_executions_newest_first():
+    executions = [
+        {"task_execution_arn": "new", "status": "ERROR", "includes": ["/a/b.csv"]},
+        {"task_execution_arn": "running", "status": "TRANSFERRING", "includes": []},
+        {"task_execution_arn": "old", "status": "SUCCESS", "includes": ["/a"], "counters": {"files_transferred": 2}},
+        {"task_execution_arn": "other", "status": "SUCCESS", "includes": ["/z"]},
+    ]
+    found = runbooks.verification(["incoming/a/b.csv", "incoming/q.csv"], "incoming/", executions, ["incoming/a/b.csv"])
+    assert [e["task_execution_arn"] for e in found[0]["executions"]] == ["new", "running", "old"]
+    assert found[0]["in_source"] and not found[0]["delivered"]  # the newest finished one failed
+    assert found[1] == dict(found[1], in_source=False, delivered=False)
+    assert [e["filter"] for e in found[1]["executions"]] == ["full"]
