@@ -24,6 +24,18 @@ def runbook(name, extra, **more):
     )
 
 
+def one_delivery(name, bucket, prefix, mode, **more):
+    return {
+        "name": name,
+        "bucket": bucket,
+        "prefix": prefix,
+        "efs_path": f"/{name}",
+        "container_path": f"/data/{name}",
+        "trigger_mode": mode,
+        **more,
+    }
+
+
 @pytest.fixture(scope="module")
 def deployment(emulator):
     name = f"rb{uuid.uuid4().hex[:6]}"
@@ -31,23 +43,8 @@ def deployment(emulator):
     extra = {
         "lakedrop_name": name,
         "lakedrop_deliveries": [
-            {
-                "name": "q",
-                "bucket": bucket,
-                "prefix": "incoming/",
-                "efs_path": "/q",
-                "container_path": "/data/q",
-                "trigger_mode": "queued",
-                "batching_window": 1,
-            },
-            {
-                "name": "d",
-                "bucket": bucket,
-                "prefix": "direct/",
-                "efs_path": "/d",
-                "container_path": "/data/d",
-                "trigger_mode": "direct",
-            },
+            one_delivery("q", bucket, "incoming/", "queued", batching_window=1),
+            one_delivery("d", bucket, "direct/", "direct"),
         ],
         "lakedrop_ecs_cluster": name,
         "lakedrop_ecs_service": f"{name}-svc",

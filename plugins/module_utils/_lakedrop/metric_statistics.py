@@ -25,12 +25,8 @@ def request(params, now):
         "EndTime": now,
         "Period": minutes * 60,
     }
-    if params["statistics"]:
-        query["Statistics"] = params["statistics"]
-    if params["extended_statistics"]:
-        query["ExtendedStatistics"] = params["extended_statistics"]
-    if params["unit"]:
-        query["Unit"] = params["unit"]
+    optional = (("statistics", "Statistics"), ("extended_statistics", "ExtendedStatistics"), ("unit", "Unit"))
+    query.update((api, params[name]) for name, api in optional if params[name])
     return query
 
 
