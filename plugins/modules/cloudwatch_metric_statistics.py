@@ -40,7 +40,7 @@ options:
   unit:
     description: Only datapoints with this unit (for example V(Seconds)).
     type: str
-extends_documentation_fragment: [amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 notes:
   - Supports check mode (it only reads).
 """

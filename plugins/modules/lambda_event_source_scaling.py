@@ -26,7 +26,7 @@ options:
   maximum_concurrency:
     description:
       - Highest number of concurrent invocations the mapping may make, V(2) to V(1000).
-      - Omit (or V(null)) to remove the cap, unless only O(enabled) is given: the cap is then kept.
+      - Omit (or V(null)) to remove the cap - unless only O(enabled) is given, which keeps the cap.
     type: int
   enabled:
     description:

@@ -37,7 +37,7 @@ options:
     description: With V(deleted) or V(released), the receipt handles of received messages.
     type: list
     elements: str
-extends_documentation_fragment: [amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
+extends_documentation_fragment: [lakedrop.delivery.lakedrop, amazon.aws.common.modules, amazon.aws.region.modules, amazon.aws.boto3]
 notes:
   - Supports check mode (receives, deletes and releases nothing). Receiving is reported as a change, since
     it hides the messages for a while.
