@@ -43,15 +43,16 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-problems:
-  description: Every problem found, naming the variable.
-  returned: failure
-  type: list
-  elements: str
 runbook:
   description:
     - The variables typed, with their defaults, plus C(deliveries) (the chosen deliveries of C(lakedrop_deployment))
       and, with keys or prefixes, C(includes) (the include patterns).
   returned: success
   type: dict
+problems:
+  description: Every problem found, naming the variable; nothing was called.
+  returned: failure
+  type: list
+  elements: str
+  sample: ["keys and prefixes: give one or the other, not both."]
 """
