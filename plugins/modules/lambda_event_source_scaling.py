@@ -12,7 +12,8 @@ description:
     queue and a Lambda function, so a burst of messages becomes a few large batches instead of many
     concurrent invocations.
   - The mapping itself is managed with M(amazon.aws.lambda_event), which has no option for this
-    setting and leaves it alone; this module changes nothing else.
+    setting and leaves it alone; this module changes nothing else, except whether the mapping is
+    enabled when O(enabled) is given.
 options:
   function_name:
     description: Name or ARN of the function.
@@ -25,8 +26,16 @@ options:
   maximum_concurrency:
     description:
       - Highest number of concurrent invocations the mapping may make, V(2) to V(1000).
-      - Omit (or V(null)) to remove the cap.
+      - Omit (or V(null)) to remove the cap - unless only O(enabled) is given, which keeps the cap.
     type: int
+  enabled:
+    description:
+      - Whether the mapping polls its queue. V(false) pauses it (messages wait in the queue, whose
+        retention period keeps them); V(true) resumes it. Omit to leave it as it is.
+      - The runbooks pause_trigger and resume_trigger use it. M(amazon.aws.lambda_event) enables a
+        mapping again when site.yml runs.
+    type: bool
+    version_added: 0.2.0
 extends_documentation_fragment: [lakedrop.delivery.lakedrop, lakedrop.delivery.lakedrop.idempotent, amazon.aws.common.modules,
   amazon.aws.region.modules, amazon.aws.boto3]
 notes:
@@ -59,8 +68,12 @@ uuid:
   type: str
 maximum_concurrency:
   description: The cap after the module ran (null when none).
-  returned: always
+  returned: unless only O(enabled) is given
   type: int
+enabled:
+  description: Whether the mapping is enabled after the module ran.
+  returned: when O(enabled) is given
+  type: bool
 """
 
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import event_source_scaling
@@ -70,6 +83,7 @@ ARGUMENT_SPEC = dict(
     function_name=dict(type="str", required=True),
     event_source_arn=dict(type="str", required=True),
     maximum_concurrency=dict(type="int"),
+    enabled=dict(type="bool"),
 )
 
 

@@ -403,6 +403,22 @@ def test_throttle_fault_answers_throttling_exception_once(emulator, ds, world, u
     assert finished(ds, start(ds, task))["Status"] == "SUCCESS"  # only the next start was throttled
 
 
+def test_hold_launching_fault_keeps_the_next_execution_launching_until_cancelled(emulator, ds, world, unique):
+    task = available_task(ds, s3_location(ds, world), efs_location(ds, world, f"hold/{unique}"))
+    assert emulator.control("POST", "datasync/faults", {"hold_launching": 1})["hold_launching"] == 1
+    try:
+        held = start(ds, task)
+        time.sleep(2)  # far longer than the launching time of these tests
+        assert ds.describe_task_execution(TaskExecutionArn=held)["Status"] == "LAUNCHING"
+    finally:
+        emulator.control("POST", "datasync/faults", {"hold_launching": 0})  # a failure leaves no hold armed
+    behind = start(ds, task, Includes=[{"FilterType": "SIMPLE_PATTERN", "Value": "/other"}])
+    assert ds.describe_task_execution(TaskExecutionArn=behind)["Status"] == "QUEUED"
+    ds.cancel_task_execution(TaskExecutionArn=held)
+    assert finished(ds, held)["Result"]["ErrorCode"] == "OpCancelled"
+    assert finished(ds, behind)["Status"] == "SUCCESS"  # only one execution was held
+
+
 def test_service_can_disable_a_schedule(emulator, ds, world, unique):
     task = available_task(
         ds,

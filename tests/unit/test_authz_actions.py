@@ -64,6 +64,7 @@ SAMPLES = {
     "logs": {"logGroupName": "g", "logStreamName": "s", "resourceArn": f"arn:aws:logs:{REGION}:{B}:log-group:g"},
     "sqs": {"QueueUrl": f"https://sqs.{REGION}.amazonaws.com/{B}/q", "QueueName": "q"},
     "sns": {"TopicArn": f"arn:aws:sns:{REGION}:{B}:t", "Name": "t"},
+    "cloudwatch": {"Namespace": "AWS/Lambda", "MetricName": "Errors"},
 }
 
 

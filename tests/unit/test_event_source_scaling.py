@@ -69,9 +69,11 @@ def fake_api(monkeypatch):
     """lambda_api on a list of mappings; records updates."""
     state = {"mappings": [{"UUID": "uuid-1", "ScalingConfig": {"MaximumConcurrency": 2}}], "updates": []}
     monkeypatch.setattr(lambda_api, "list_event_source_mappings", lambda client, name, arn: state["mappings"])
-    monkeypatch.setattr(
-        lambda_api, "update_event_source_scaling", lambda client, uuid, cap: state["updates"].append((uuid, cap))
-    )
+
+    def update(client, uuid, cap, enabled=None, scale=True):
+        state["updates"].append((uuid, cap) if enabled is None else (uuid, cap if scale else "kept", enabled))
+
+    monkeypatch.setattr(lambda_api, "update_event_source_scaling", update)
     return state
 
 
@@ -95,3 +97,24 @@ def test_check_mode_reports_the_cap_of_a_mapping_an_earlier_task_would_create(fa
     assert found["changed"] and found["uuid"] is None and found["maximum_concurrency"] == 4
     with pytest.raises(Failure, match=r"found 0; create it with amazon\.aws\.lambda_event first"):
         scaling.run(FakeModule(4))
+
+
+@pytest.mark.parametrize(
+    ("state", "enabled", "updates"),
+    [
+        ("Enabled", False, [("uuid-1", "kept", False)]),
+        ("Disabled", False, []),
+        ("Disabled", True, [("uuid-1", "kept", True)]),
+        ("Enabled", True, []),
+    ],
+)
+def test_enabled_alone_switches_the_mapping_and_keeps_the_cap(fake_api, state, enabled, updates):
+    """The runbooks pause_trigger and resume_trigger: only the state changes, the cap stays."""
+    fake_api["mappings"][0]["State"] = state
+    module = FakeModule(None)
+    module.params["enabled"] = enabled
+
+    found = scaling.run(module)
+
+    assert found["changed"] is bool(updates) and found["enabled"] is enabled and "maximum_concurrency" not in found
+    assert fake_api["updates"] == updates

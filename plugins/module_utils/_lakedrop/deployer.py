@@ -144,6 +144,7 @@ def target_policy(settings):
             "ReadTheAccount",
             [
                 "datasync:ListLocations",
+                "datasync:ListTaskExecutions",
                 "datasync:ListTasks",
                 "ec2:DescribeSecurityGroups",
                 "ec2:DescribeSubnets",
@@ -158,6 +159,8 @@ def target_policy(settings):
                 "logs:DescribeLogGroups",
                 "logs:DescribeResourcePolicies",
                 "sqs:ListQueues",
+                # the runbooks read the trigger's errors and the delivery latency (no resource-level permission)
+                "cloudwatch:GetMetricStatistics",
             ],
             ["*"],
         ),
@@ -345,6 +348,22 @@ def target_policy(settings):
         ),
         # CreateEventSourceMapping authorizes on no resource; the function it names is checked as above.
         _statement("MapTheTriggerQueues", ["lambda:CreateEventSourceMapping"], ["*"]),
+        # The runbooks (playbooks/runbooks): start, follow and cancel executions of the deployment's tasks, and
+        # replay what its dead-letter queues hold (messages are deleted only after the replay succeeded).
+        _statement(
+            "RunbooksRunTheTasks",
+            [
+                "datasync:CancelTaskExecution",
+                "datasync:DescribeTaskExecution",
+                "datasync:StartTaskExecution",
+            ],
+            [_arn(settings, account, "datasync", "task/*"), _arn(settings, account, "datasync", "task/*/execution/*")],
+        ),
+        _statement(
+            "RunbooksReplayTheDeadLetterQueues",
+            ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:ReceiveMessage"],
+            [_arn(settings, account, "sqs", f"{prefix}*-dlq")],
+        ),
         _statement(
             "TheEcsService",
             ["ecs:DescribeServices", "ecs:UpdateService"],

@@ -33,10 +33,24 @@ def current_cap(mapping):
     return (mapping.get("ScalingConfig") or {}).get("MaximumConcurrency")
 
 
-def compare(current, params):
+def compare(current, params, enabled=None):
+    """`enabled`: whether the mapping is on now (compared only when params ask for a state)."""
     changes = Changes()
-    changes.add("maximum_concurrency", current, params["maximum_concurrency"])
+    if caps(params):
+        changes.add("maximum_concurrency", current, params["maximum_concurrency"])
+    if params.get("enabled") is not None:
+        changes.add("enabled", enabled, params["enabled"])
     return changes
+
+
+def caps(params):
+    """Whether the run sets the cap: always, except when only `enabled` is given (the cap is then kept)."""
+    return params["maximum_concurrency"] is not None or params.get("enabled") is None
+
+
+def is_enabled(mapping):
+    """Whether the mapping polls (or is about to): the runbooks pause_trigger and resume_trigger switch it."""
+    return mapping.get("State") in ("Enabled", "Enabling", "Updating", "Creating")
 
 
 def single_mapping(mappings, params):
@@ -65,7 +79,9 @@ def run(module):
         # The mapping would be created earlier in the same run: report the cap it would get.
         return result(None, compare(None, params))
     mapping = single_mapping(mappings, params)
-    changes = compare(current_cap(mapping), params)
+    changes = compare(current_cap(mapping), params, is_enabled(mapping))
     if changes.changed and not module.check_mode:
-        lambda_api.update_event_source_scaling(client, mapping["UUID"], params["maximum_concurrency"])
+        lambda_api.update_event_source_scaling(
+            client, mapping["UUID"], params["maximum_concurrency"], params.get("enabled"), caps(params)
+        )
     return result(mapping["UUID"], changes)

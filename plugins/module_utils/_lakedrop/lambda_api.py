@@ -17,6 +17,8 @@ def list_event_source_mappings(client, function_name, event_source_arn):
 
 @LambdaErrorHandler.common_error_handler("update event source mapping {uuid}")
 @RETRY
-def update_event_source_scaling(client, uuid, maximum_concurrency):
-    scaling = {"MaximumConcurrency": maximum_concurrency} if maximum_concurrency else {}
-    client.update_event_source_mapping(UUID=uuid, ScalingConfig=scaling)
+def update_event_source_scaling(client, uuid, maximum_concurrency, enabled=None, scale=True):
+    more = {} if enabled is None else {"Enabled": enabled}
+    if scale:
+        more["ScalingConfig"] = {"MaximumConcurrency": maximum_concurrency} if maximum_concurrency else {}
+    client.update_event_source_mapping(UUID=uuid, **more)

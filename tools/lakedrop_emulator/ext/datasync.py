@@ -47,8 +47,10 @@ TIMING: dict[str, float] = {
     "verifying": 0.2,
     "iam_propagation": 0.0,  # a role younger than this cannot be assumed yet (AWS eventual consistency)
 }
-# Injected faults (tests): how many of the next StartTaskExecution calls answer ThrottlingException.
-FAULTS: dict[str, int] = {"throttle_starts": 0}
+# Injected faults (tests): how many of the next StartTaskExecution calls answer ThrottlingException; and
+# hold_launching: how many of the next executions to launch stay in LAUNCHING until cancelled (a launch
+# that never completes, as in apache/airflow#11011).
+FAULTS: dict[str, int] = {"throttle_starts": 0, "hold_launching": 0}
 
 SETTLING = ("CREATING", "UNAVAILABLE")  # a new task's statuses before AVAILABLE
 NEW_TASK = (*SETTLING, "AVAILABLE")
@@ -89,6 +91,7 @@ class Execution:
         self.options = {**task.options, **self.override_options}
         self.extra = extra  # ManifestConfig, TaskReportConfig
         self.status = "QUEUED"
+        self.held = False  # fault hold_launching: stays in LAUNCHING until cancelled
         self.start_time = time.time()
         self.launch_time: float | None = None
         self.end_time: float | None = None
@@ -302,6 +305,9 @@ class DataSyncBackend(BaseBackend):
                         break
                     previous_end = task.last_end or current.start_time
                     current.status = "LAUNCHING"
+                    if FAULTS["hold_launching"] > 0:
+                        FAULTS["hold_launching"] -= 1
+                        current.held = True
                     current.launch_time = max(current.start_time, previous_end)
                     current.phase_started = current.launch_time
                 if not self._step(current, now):
@@ -316,6 +322,8 @@ class DataSyncBackend(BaseBackend):
 
     def _step(self, execution: Execution, now: float) -> bool:
         """Finish the execution's current phase if its time is up. True if something changed."""
+        if execution.status == "LAUNCHING" and execution.held:
+            return False
         ends = execution.phase_started + self._duration(execution)
         if now < ends:
             return False

@@ -843,6 +843,10 @@ SNS_RULES: dict[str, Rule] = {
 }
 
 
+# GetMetricStatistics has no resource-level permissions (Service Authorization Reference, Amazon CloudWatch):
+# the runbooks read the trigger's errors and the delivery latency with it.
+CLOUDWATCH_RULES: dict[str, Rule] = {**same("cloudwatch", None, "GetMetricStatistics")}
+
 # --- the table -------------------------------------------------------------------------------------------
 
 TABLE: dict[str, dict[str, Rule]] = {
@@ -858,6 +862,7 @@ TABLE: dict[str, dict[str, Rule]] = {
     "logs": LOGS_RULES,
     "sqs": SQS_RULES,
     "sns": SNS_RULES,
+    "cloudwatch": CLOUDWATCH_RULES,
 }
 ALWAYS_ALLOWED = {("sts", "GetCallerIdentity")}  # "even if there's an explicit Deny" (IAM user guide)
 PREFIXES = {"efs": "elasticfilesystem"}  # botocore service name -> IAM prefix, where they differ
