@@ -102,21 +102,9 @@ def _principals(statement: dict, kind: str) -> list[str]:
 # --- parliament ------------------------------------------------------------------------------------
 
 
-def _for_linter(policy: Policy) -> dict:
-    """The document as parliament should see it: in a key policy, Resource "*" means "this KMS key"
-    (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-elements), so
-    the key's ARN is put in its place — parliament then checks actions against the key resource type."""
-    if policy.service != "kms" or not policy.arn:
-        return policy.document
-    statements = [
-        {**s, "Resource": policy.arn} if s.get("Resource") == "*" else s for s in _listed(policy.document["Statement"])
-    ]
-    return {**policy.document, "Statement": statements}
-
-
 def lint(policy: Policy) -> list[Finding]:
     """parliament's findings (its default auditors, LOW severity and above — what its CLI reports)."""
-    linted = parliament.analyze_policy_string(json.dumps(_for_linter(policy)))
+    linted = parliament.analyze_policy_string(json.dumps(policy.document))
     found = []
     for finding in linted.findings:
         finding = parliament.enhance_finding(finding)
@@ -245,6 +233,15 @@ ACCEPTED: dict[tuple[str, str, str], str] = {
     # A key policy must let the account administer the key, or the key becomes unmanageable; AWS's default
     # key policy does the same (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
     ("account-root", r"key .*", "AccountAdministersTheKey"): "key administration through IAM policies",
+    # In a key policy, Resource "*" means "this KMS key" and nothing else
+    # (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-elements):
+    # parliament reads it as every resource.
+    ("parliament RESOURCE_STAR", r"key .*", ""): "a key policy's '*' is the key",
+    # Whoever creates the file system (the deploying identity, not a role the deployment knows) has EFS
+    # create its grant on the key; only through EFS in this region for this account, as AWS's managed key
+    # aws/elasticfilesystem allows every principal of the account
+    # (https://docs.aws.amazon.com/efs/latest/ug/EFSKMSKeyPolicy.html).
+    ("account-root", r"key .*", "UseThroughEfsOnly"): "the file system's creator uses the key through EFS only",
 }
 
 
