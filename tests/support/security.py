@@ -241,6 +241,12 @@ ACCEPTED: dict[tuple[str, str, str], str] = {
     # create its grant on the key; only through EFS in this region for this account, as AWS's managed key
     # aws/elasticfilesystem allows every principal of the account
     # (https://docs.aws.amazon.com/efs/latest/ug/EFSKMSKeyPolicy.html).
+    # parliament lints every document as an identity policy; a trust policy has no Resource by definition
+    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+    ("parliament MALFORMED", r"role .* trust", ""): "a trust policy has no Resource",
+    # Lambda's statement IDs allow '-' and '_' (AddPermission StatementId: ([a-zA-Z0-9-_]+),
+    # https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html); parliament applies IAM's Sid rule.
+    ("parliament INVALID_SID", r"function .*", ""): "Lambda statement IDs may hold '-'",
     ("account-root", r"key .*", "UseThroughEfsOnly"): "the file system's creator uses the key through EFS only",
 }
 
