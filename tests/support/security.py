@@ -388,8 +388,8 @@ def collect(emulator, name: str) -> list[Policy]:
                 arn = kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
             except kms.exceptions.NotFoundException:  # a key of another account (cross-account key ARN)
                 continue
-            if arn.split(":")[4] != emulator.account_id(account):
-                continue
+            if arn.split(":")[4] != emulator.account_id(account) or any(p.arn == arn for p in found):
+                continue  # another account's key, or one already read (by alias and by ARN)
             document = kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
             found.append(_resource(account, "kms", f"key {arn}", arn, document))
         functions = client("lambda")
