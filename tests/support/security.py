@@ -52,9 +52,11 @@ NO_RESOURCE_POLICY = {
     "ecs": "clusters, services and task definitions have no resource policy",
     "datasync": "locations and tasks have no resource policy",
     "cloudwatch": "alarms and metrics have no resource policy",
-    "events": "rules have no resource policy (event buses do: events:PutPermission is flagged)",
 }
-READ = ("iam", "s3", "sqs", "sns", "efs", "kms", "lambda", "logs")
+# Services whose resource policies `collect` reads. EventBridge rules have no resource policy, their event
+# buses do (events:PutPermission writes it); a rule's targets are authorized by the target's policy
+# (lambda:AddPermission, an SNS topic policy), read with the function or the topic.
+READ = ("iam", "s3", "sqs", "sns", "efs", "kms", "lambda", "logs", "events")
 
 
 @dataclass(frozen=True)
@@ -145,8 +147,7 @@ def resource_star(policy: Policy) -> list[Finding]:
         if statement.get("Effect") != "Allow" or "*" not in _listed(statement.get("Resource")):
             continue
         actions = sorted({a for action in _listed(statement.get("Action")) for a in scopable(action)})
-        if actions:
-            found.append(Finding("resource-star", policy.where, statement.get("Sid", ""), ", ".join(actions)))
+        found += [Finding("resource-star", policy.where, statement.get("Sid", ""), action) for action in actions]
     return found
 
 
@@ -221,8 +222,8 @@ def tls_only(policy: Policy) -> list[Finding]:
     return [Finding("tls-only", policy.where, "", f"no Deny of {policy.service}:* when aws:SecureTransport is false")]
 
 
-# Findings accepted by design: (check, where pattern, Sid) -> why. Keep each narrow and explained.
-ACCEPTED: dict[tuple[str, str, str], str] = {
+# Findings accepted by design: (check, where pattern, Sid[, detail]) -> why. Keep each narrow and explained.
+ACCEPTED: dict[tuple[str, ...], str] = {
     # The deployer writes the source bucket's policy (phase 2): whoever writes a bucket policy could grant
     # itself the objects. Accepted and said in docs/deployer-policy.md (as tests/integration/test_deployer_policy.py).
     (
@@ -237,24 +238,36 @@ ACCEPTED: dict[tuple[str, str, str], str] = {
     # (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-elements):
     # parliament reads it as every resource.
     ("parliament RESOURCE_STAR", r"key .*", ""): "a key policy's '*' is the key",
-    # Whoever creates the file system (the deploying identity, not a role the deployment knows) has EFS
-    # create its grant on the key; only through EFS in this region for this account, as AWS's managed key
-    # aws/elasticfilesystem allows every principal of the account
-    # (https://docs.aws.amazon.com/efs/latest/ug/EFSKMSKeyPolicy.html).
     # parliament lints every document as an identity policy; a trust policy has no Resource by definition
     # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
     ("parliament MALFORMED", r"role .* trust", ""): "a trust policy has no Resource",
     # Lambda's statement IDs allow '-' and '_' (AddPermission StatementId: ([a-zA-Z0-9-_]+),
     # https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html); parliament applies IAM's Sid rule.
     ("parliament INVALID_SID", r"function .*", ""): "Lambda statement IDs may hold '-'",
+    # Whoever creates the file system (the deploying identity, not a role the deployment knows) has EFS
+    # create its grant on the key; only through EFS in this region for this account, as AWS's managed key
+    # aws/elasticfilesystem allows every principal of the account
+    # (https://docs.aws.amazon.com/efs/latest/ug/EFSKMSKeyPolicy.html).
     ("account-root", r"key .*", "UseThroughEfsOnly"): "the file system's creator uses the key through EFS only",
+    # community.aws.efs finds the file system by CreationToken and efs_info lists them: DescribeFileSystems
+    # without FileSystemId, which IAM authorizes on "*" (its file-system resource type names one ID).
+    (
+        "resource-star",
+        r"user .* inline .*-deployer",
+        "ReadTheAccount",
+        "elasticfilesystem:DescribeFileSystems",
+    ): "the deployer finds file systems by creation token",
 }
 
 
 def accepted(finding: Finding) -> bool:
+    """An ACCEPTED key matches: same check, `where` pattern, Sid (or "" for any), detail (when given) equal."""
     return any(
-        check == finding.check and re.fullmatch(where, finding.where) and sid in ("", finding.sid)
-        for check, where, sid in ACCEPTED
+        check == finding.check
+        and re.fullmatch(where, finding.where)
+        and sid in ("", finding.sid)
+        and detail in ([], [finding.detail])
+        for check, where, sid, *detail in ACCEPTED
     )
 
 
@@ -360,15 +373,24 @@ def collect(emulator, name: str) -> list[Policy]:
                 }
         sqs = client("sqs")
         for url in sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", []):
-            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy", "QueueArn"])["Attributes"]
+            names = ["Policy", "QueueArn", "KmsMasterKeyId"]
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
             arn = attributes["QueueArn"]
             found.append(_resource(account, "sqs", f"queue {arn}", arn, attributes.get("Policy")))
+            key_ids.add(attributes.get("KmsMasterKeyId"))
         sns = client("sns")
         for topic in sns.list_topics()["Topics"]:
             arn = topic["TopicArn"]
             if arn.split(":")[-1].startswith(name):
-                document = sns.get_topic_attributes(TopicArn=arn)["Attributes"].get("Policy")
-                found.append(_resource(account, "sns", f"topic {arn}", arn, document))
+                attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+                found.append(_resource(account, "sns", f"topic {arn}", arn, attributes.get("Policy")))
+                key_ids.add(attributes.get("KmsMasterKeyId"))  # its key's policy lets the publishers use it
+        events = client("events")
+        for bus in events.list_event_buses()["EventBuses"]:
+            # a bus named after the deployment, or the default bus once events:PutPermission gave it a policy
+            document = events.describe_event_bus(Name=bus["Name"]).get("Policy")
+            if document and (bus["Name"].startswith(name) or bus["Name"] == "default"):
+                found.append(_resource(account, "events", f"event bus {bus['Arn']}", bus["Arn"], document))
         efs = client("efs")
         for fs in efs.describe_file_systems()["FileSystems"]:
             if fs.get("Name", "").startswith(name):
@@ -385,9 +407,12 @@ def collect(emulator, name: str) -> list[Policy]:
         }
         for key_id in sorted(k for k in key_ids if k):
             try:
-                arn = kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
-            except kms.exceptions.NotFoundException:  # a key of another account (cross-account key ARN)
-                continue
+                metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+            except kms.exceptions.NotFoundException:  # another account's key (by ARN), or alias/aws/sns
+                continue  # (an AWS managed key moto does not create)
+            arn = metadata["Arn"]
+            if metadata.get("KeyManager") == "AWS":
+                continue  # an AWS managed key (aws/elasticfilesystem, ...): AWS writes its policy, not us
             if arn.split(":")[4] != emulator.account_id(account) or any(p.arn == arn for p in found):
                 continue  # another account's key, or one already read (by alias and by ARN)
             document = kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]

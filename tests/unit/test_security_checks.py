@@ -149,8 +149,23 @@ def test_a_resource_without_a_policy_is_not_tls_only():
 
 def test_services_whose_policies_are_not_read_are_named():
     writes = ["iam:CreateRole", "sqs:SetQueueAttributes", "ec2:CreateSecurityGroup", "events:PutRule"]
+    # what the alarms and events work adds: topics, bus permissions, alarms, Lambda permissions for events
+    writes += ["sns:CreateTopic", "events:PutPermission", "cloudwatch:PutMetricAlarm", "lambda:AddPermission"]
     assert unread_services(writes) == []
-    assert unread_services([*writes, "events:PutPermission", "secretsmanager:CreateSecret"]) == [
-        "events:PutPermission",
+    assert unread_services([*writes, "ec2:ModifyVpcEndpointServicePermissions", "secretsmanager:CreateSecret"]) == [
+        "ec2:ModifyVpcEndpointServicePermissions",
         "secretsmanager:CreateSecret",
     ]
+
+
+DEPLOYER = "user lakedrop-deployer inline it-deployer"
+
+
+@pytest.mark.parametrize(
+    ("action", "accepted"),
+    [("elasticfilesystem:DescribeFileSystems", True), ("elasticfilesystem:DescribeAccessPoints", False)],
+)
+def test_only_the_named_action_of_the_deployers_read_statement_may_be_on_star(action, accepted):
+    read = {"Sid": "ReadTheAccount", "Effect": "Allow", "Action": [action, "sqs:ListQueues"], "Resource": "*"}
+    found = checked(Policy("target", DEPLOYER, "identity", document(read)))
+    assert found == ([] if accepted else [f"resource-star: {DEPLOYER} [ReadTheAccount]: {action}"])
