@@ -24,7 +24,7 @@ export ANSIBLE_COLLECTIONS_PATH = $(LAKEDROP_SITE_PACKAGES)
 
 help:
 	@echo "make demo           converge site.yml on the embedded emulator (starts it)"
-	@echo "make test           ruff, ansible-lint, changelog lint, ansible-test sanity, build check, pytest (unit, emulator, integration, molecule)"
+	@echo "make test           ruff, ansible-lint, changelog lint, bandit, ansible-test sanity, build check, pytest (unit, emulator, integration, molecule)"
 	@echo "make emulator       start the emulator in the background (.lakedrop/emulator.json); emulator-stop stops it"
 	@echo "make bench          burst benchmark of the upload trigger (benchmarks/)"
 	@echo "make build          build the collection tarball into .lakedrop/build/"

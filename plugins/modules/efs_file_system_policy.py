@@ -60,7 +60,7 @@ EXAMPLES = r"""
           Action: [elasticfilesystem:ClientMount, elasticfilesystem:ClientWrite]
           Resource: arn:aws:elasticfilesystem:eu-west-1:222222222222:file-system/fs-0123456789abcdef0
           Condition:
-            StringEquals:
+            ArnEquals:
               elasticfilesystem:AccessPointArn: arn:aws:elasticfilesystem:eu-west-1:222222222222:access-point/fsap-0123456789abcdef0
             Bool:
               elasticfilesystem:AccessedViaMountTarget: "true"

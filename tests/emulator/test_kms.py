@@ -46,3 +46,10 @@ def test_unknown_key_arn_is_not_found(clients, emulator):
     with pytest.raises(ClientError) as err:
         kms.schedule_key_deletion(KeyId=arn, PendingWindowInDays=7)
     assert err.value.response["Error"]["Code"] == "NotFoundException"
+
+
+def test_a_reserved_alias_names_an_aws_managed_key(clients):
+    kms = clients("kms", "target")
+    managed = kms.describe_key(KeyId="alias/aws/elasticfilesystem")["KeyMetadata"]  # created on first use
+    assert managed["KeyManager"] == "AWS"
+    assert kms.create_key()["KeyMetadata"]["KeyManager"] == "CUSTOMER"

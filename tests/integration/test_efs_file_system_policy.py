@@ -42,9 +42,8 @@ def test_policy(emulator, new_file_system):
     # no write, and check mode reads the stored document back
     rewritten = json.loads(json.dumps(document))
     rewritten["Statement"][0]["Action"] = ["*"]
-    rewritten["Statement"][1]["Condition"]["StringEquals"]["elasticfilesystem:AccessPointArn"] = document["Statement"][
-        1
-    ]["Condition"]["StringEquals"]["elasticfilesystem:AccessPointArn"][0]
+    access_points = rewritten["Statement"][1]["Condition"]["ArnEquals"]
+    access_points["elasticfilesystem:AccessPointArn"] = access_points["elasticfilesystem:AccessPointArn"][0]
     rewritten["Statement"].reverse()
     mark = emulator.mark()
     result = run_module(emulator, MODULE, {"file_system": fs_arn, "policy": json.dumps(rewritten, sort_keys=True)})

@@ -8,6 +8,7 @@ import time
 import uuid
 
 import pytest
+from support import security
 from support.ansible import run_playbook
 
 FAST = {"task_creating": 0.1, "launching": 0.3, "preparing": 0.2, "transferring": 0.2, "verifying": 0.1}
@@ -160,6 +161,7 @@ def test_site_lifecycle(emulator, deployment):
     assert "Would create DataSync task" in run.stdout
 
     # 3. converge from nothing as the deployer
+    converged_from = emulator.mark()
     standin(extra)
     run = site(extra)
     assert run.rc == 0, run.stdout[-4000:]
@@ -195,7 +197,15 @@ def test_site_lifecycle(emulator, deployment):
     assert run.rc == 0 and run.total("changed") == 0, run.stdout[-4000:]
     assert emulator.writes(mark) == []
 
-    # 7. teardown (bucket contents too) leaves nothing this deployment created
+    # 7. every policy of the deployment, read back from both accounts, passes the checks of docs/security.md
+    policies = security.collect(emulator, name)
+    security.write(policies, emulator.state_path("security-policies.json"))
+    assert security.unread_services(emulator.writes(converged_from)) == []
+    kinds = {"trust", "identity", "s3", "sqs", "elasticfilesystem", "kms", "lambda", "logs"}
+    assert {p.service or p.kind for p in policies} >= kinds
+    assert security.problems(policies) == []
+
+    # 8. teardown (bucket contents too) leaves nothing this deployment created
     run = run_playbook(
         "playbooks/teardown.yml",
         inventory="inventories/local",

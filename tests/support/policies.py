@@ -32,7 +32,7 @@ def file_system_policy(
             "Action": list(actions),
             "Resource": fs_arn,
             "Condition": {
-                "StringEquals": {"elasticfilesystem:AccessPointArn": list(access_point_arns)},
+                "ArnEquals": {"elasticfilesystem:AccessPointArn": list(access_point_arns)},
                 "Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"},
             },
         },

@@ -152,7 +152,8 @@ def target_policy(settings):
                 "ec2:DescribeVpcs",
                 "ecs:DescribeTaskDefinition",
                 "ecs:ListTaskDefinitions",
-                "elasticfilesystem:DescribeAccessPoints",
+                # community.aws.efs finds the file system by CreationToken and efs_info lists them: a call
+                # without FileSystemId, authorized on "*" (its file-system resource is for one ID only).
                 "elasticfilesystem:DescribeFileSystems",
                 "iam:ListAccountAliases",
                 "lambda:ListEventSourceMappings",
@@ -208,6 +209,8 @@ def target_policy(settings):
         _statement(
             "ReadFileSystems",
             [
+                # by FileSystemId or AccessPointId only (efs_api.describe_access_points)
+                "elasticfilesystem:DescribeAccessPoints",
                 "elasticfilesystem:DescribeFileSystemPolicy",
                 "elasticfilesystem:DescribeLifecycleConfiguration",
                 "elasticfilesystem:DescribeMountTargetSecurityGroups",

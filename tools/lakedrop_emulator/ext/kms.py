@@ -5,6 +5,11 @@ key up by the raw value in DisableKey, EnableKey, ScheduleKeyDeletion and Cancel
 (KeyError -> 500), so amazon.aws.kms_key could not remove or disable a key (it passes the ARN).
 ScheduleKeyDeletion and CancelKeyDeletion also echoed the caller's KeyId; AWS answers the key ARN, and
 ScheduleKeyDeletion adds KeyState and PendingWindowInDays.
+
+The AWS managed keys moto creates on first use of a reserved alias (alias/aws/elasticfilesystem when EFS
+encrypts without a KmsKeyId, alias/aws/s3, ...) answered KeyManager CUSTOMER; AWS answers AWS for them
+(DescribeKey KeyMetadata.KeyManager: "The manager of the KMS key. KMS keys in your Amazon Web Services
+account are either customer managed or Amazon Web Services managed").
 """
 
 from __future__ import annotations
@@ -29,6 +34,16 @@ def install() -> None:
 
     for name in RESOLVED:
         setattr(KmsBackend, name, resolving(getattr(KmsBackend, name)))
+
+    generate_default_keys = KmsBackend._generate_default_keys
+
+    def aws_managed(self: Any, alias_name: str) -> str | None:
+        key_id = generate_default_keys(self, alias_name)
+        if key_id is not None:
+            self.keys[key_id].key_manager = "AWS"
+        return key_id
+
+    KmsBackend._generate_default_keys = aws_managed
 
     def schedule_key_deletion(self: Any) -> str:
         key_id = self._get_param("KeyId")
