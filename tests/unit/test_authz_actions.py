@@ -63,7 +63,14 @@ SAMPLES = {
     },
     "logs": {"logGroupName": "g", "logStreamName": "s", "resourceArn": f"arn:aws:logs:{REGION}:{B}:log-group:g"},
     "sqs": {"QueueUrl": f"https://sqs.{REGION}.amazonaws.com/{B}/q", "QueueName": "q"},
-    "sns": {"TopicArn": f"arn:aws:sns:{REGION}:{B}:t", "Name": "t"},
+    "sns": {
+        "TopicArn": f"arn:aws:sns:{REGION}:{B}:t",
+        "Name": "t",
+        "ResourceArn": f"arn:aws:sns:{REGION}:{B}:t",
+        "SubscriptionArn": f"arn:aws:sns:{REGION}:{B}:t:0b0e5d2c",
+    },
+    "events": {"Name": "r", "Rule": "r", "ResourceARN": f"arn:aws:events:{REGION}:{B}:rule/r"},
+    "cloudwatch": {"AlarmNames": ["a"], "AlarmName": "a"},
 }
 
 

@@ -112,3 +112,11 @@ def wait_for(read, done, timeout, interval, sleep=time.sleep, clock=time.monoton
         sleep(max(0.0, min(interval, deadline - clock())))
         value = read()
     return value, True
+
+
+class SNSErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = LakedropError
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("NotFound")

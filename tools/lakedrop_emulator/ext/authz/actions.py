@@ -840,6 +840,49 @@ SNS_RULES: dict[str, Rule] = {
     ),
     "CreateTopic": rule("sns:CreateTopic", lambda p, w: w.arn("sns", p["Name"]) if p.get("Name") else None),
     **same("sns", None, "ListTopics"),
+    # Service Authorization Reference (Amazon SNS): tagging authorizes on the topic, subscriptions on none.
+    **same("sns", _param("TopicArn"), "ListSubscriptionsByTopic"),
+    **same("sns", _param("ResourceArn"), "ListTagsForResource", "UntagResource"),
+    **same("sns", _param("ResourceArn"), "TagResource", context=_request_tags("Tags")),
+    **same("sns", None, "Unsubscribe", "GetSubscriptionAttributes", "SetSubscriptionAttributes"),
+}
+
+
+# --- EventBridge and CloudWatch (Service Authorization Reference: rules and alarms by ARN; metric data
+# and statistics on no resource) ---------------------------------------------------------------------------
+
+
+def _rule(params: Params, where: Where) -> str | None:
+    name = params.get("Name") or params.get("Rule")
+    return where.arn("events", f"rule/{name}") if name else None
+
+
+def _alarms(params: Params, where: Where) -> list[str] | str | None:
+    names = params.get("AlarmNames") or ([params["AlarmName"]] if params.get("AlarmName") else None)
+    return [where.arn("cloudwatch", f"alarm:{n}") for n in names] if names else None
+
+
+EVENTS_RULES: dict[str, Rule] = {
+    "PutRule": rule("events:PutRule", _rule, _request_tags("Tags")),
+    **same(
+        "events",
+        _rule,
+        "DeleteRule",
+        "DescribeRule",
+        "EnableRule",
+        "DisableRule",
+        "PutTargets",
+        "RemoveTargets",
+        "ListTargetsByRule",
+    ),
+    **same("events", _param("ResourceARN"), "ListTagsForResource", "UntagResource"),
+    **same("events", _param("ResourceARN"), "TagResource", context=_request_tags("Tags")),
+    **same("events", None, "ListRules"),
+}
+
+CLOUDWATCH_RULES: dict[str, Rule] = {
+    **same("cloudwatch", _alarms, "PutMetricAlarm", "DeleteAlarms", "DescribeAlarms", "SetAlarmState"),
+    **same("cloudwatch", None, "PutMetricData", "GetMetricStatistics", "GetMetricData", "ListMetrics"),
 }
 
 
@@ -858,6 +901,8 @@ TABLE: dict[str, dict[str, Rule]] = {
     "logs": LOGS_RULES,
     "sqs": SQS_RULES,
     "sns": SNS_RULES,
+    "events": EVENTS_RULES,
+    "cloudwatch": CLOUDWATCH_RULES,
 }
 ALWAYS_ALLOWED = {("sts", "GetCallerIdentity")}  # "even if there's an explicit Deny" (IAM user guide)
 PREFIXES = {"efs": "elasticfilesystem"}  # botocore service name -> IAM prefix, where they differ
