@@ -882,7 +882,9 @@ EVENTS_RULES: dict[str, Rule] = {
 
 CLOUDWATCH_RULES: dict[str, Rule] = {
     **same("cloudwatch", _alarms, "PutMetricAlarm", "DeleteAlarms", "DescribeAlarms", "SetAlarmState"),
-    **same("cloudwatch", None, "PutMetricData", "GetMetricStatistics", "GetMetricData", "ListMetrics"),
+    # cloudwatch:namespace: "Filters actions based on the presence of optional namespace values" (PutMetricData).
+    "PutMetricData": rule("cloudwatch:PutMetricData", None, lambda p, _w: {"cloudwatch:namespace": p.get("Namespace")}),
+    **same("cloudwatch", None, "GetMetricStatistics", "GetMetricData", "ListMetrics"),
 }
 
 
