@@ -273,13 +273,15 @@ def _invoke_lambda(self, event: Any = None) -> tuple[str, bool, str]:
 # --- asynchronous invocations (S3 -> Lambda) ----------------------------------------------------------
 
 
-def invoke_async(function_arn: str, event: Any, attempt: int = 0) -> None:
-    _EXECUTOR.submit(_run_async, function_arn, event, attempt)
+def invoke_async(function_arn: str, event: Any, attempt: int = 0, source: str = "s3-async") -> None:
+    """An asynchronous invocation (S3 notifications, EventBridge rules, SNS), retried as Lambda retries it."""
+    _EXECUTOR.submit(_run_async, function_arn, event, attempt, source)
 
 
-def _run_async(function_arn: str, event: Any, attempt: int) -> None:
+def _run_async(function_arn: str, event: Any, attempt: int, source: str = "s3-async") -> None:
     try:
-        reply = _pool(function_arn).invoke(event, "s3-async", len(event.get("Records", [])))
+        records = len(event.get("Records", [])) if isinstance(event, dict) else 1
+        reply = _pool(function_arn).invoke(event, source, records)
     except Exception as err:  # noqa: BLE001 - e.g. the function was deleted meanwhile
         reply = {"ok": False, "error": {"errorType": type(err).__name__, "errorMessage": str(err)}}
     if reply.get("ok"):
@@ -289,7 +291,7 @@ def _run_async(function_arn: str, event: Any, attempt: int) -> None:
         delays = CONFIG["async_retry_delays"]
         due = time.time() + delays[min(attempt, len(delays) - 1)]
         with _LOCK:
-            heapq.heappush(_RETRIES, (due, next(_COUNTER), (function_arn, event, attempt + 1)))
+            heapq.heappush(_RETRIES, (due, next(_COUNTER), (function_arn, event, attempt + 1, source)))
         return
     _send_to_failure_destination(function_arn, event, reply, attempt + 1)
 
@@ -344,8 +346,8 @@ def _retry_loop() -> None:
         with _LOCK:
             while _RETRIES and _RETRIES[0][0] <= now:
                 due.append(heapq.heappop(_RETRIES)[2])
-        for function_arn, event, attempt in due:
-            invoke_async(function_arn, event, attempt)
+        for function_arn, event, attempt, source in due:
+            invoke_async(function_arn, event, attempt, source)
 
 
 # --- SQS event source mappings ---------------------------------------------------------------------
