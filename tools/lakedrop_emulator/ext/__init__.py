@@ -10,6 +10,7 @@ def install_all() -> None:
     if _INSTALLED:
         return
     from . import authz
+    from . import cloudwatch
     from . import datasync
     from . import ecs
     from . import efs
@@ -21,6 +22,19 @@ def install_all() -> None:
     from . import s3
     from . import sns
 
-    for module in (datasync, efs, efs_access_points, s3, lambda_runner, kms, efs_policies, ecs, events, sns, authz):
+    for module in (
+        datasync,
+        efs,
+        efs_access_points,
+        s3,
+        lambda_runner,
+        kms,
+        efs_policies,
+        ecs,
+        events,
+        sns,
+        cloudwatch,
+        authz,
+    ):
         module.install()
     _INSTALLED = True
