@@ -26,6 +26,20 @@ def evaluate(emulator, names: list[str], at: dt.datetime | None = None) -> list[
     return emulator.control("POST", "cloudwatch/evaluate", body)["changes"]
 
 
+def recent_sums(cw, namespace: str, metric: str, dimensions: dict) -> list[float]:
+    """The metric's Sum over the last five minutes (one period)."""
+    points = cw.get_metric_statistics(
+        Namespace=namespace,
+        MetricName=metric,
+        Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
+        StartTime=now() - dt.timedelta(minutes=5),
+        EndTime=now() + dt.timedelta(minutes=1),
+        Period=600,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    return [p["Sum"] for p in points]
+
+
 def state(cw, name: str) -> dict:
     return cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
 
@@ -205,16 +219,7 @@ def test_an_old_message_in_a_dead_letter_queue_raises_its_alarms(emulator, clien
     assert state(cw, names[0])["StateValue"] == "ALARM" and state(cw, names[1])["StateValue"] == "OK"
     evaluate(emulator, names, now() + dt.timedelta(minutes=31))
     assert state(cw, names[1])["StateValue"] == "ALARM"
-    sent = cw.get_metric_statistics(
-        Namespace="AWS/SQS",
-        MetricName="NumberOfMessagesSent",
-        Dimensions=[{"Name": "QueueName", "Value": name}],
-        StartTime=now() - dt.timedelta(minutes=5),
-        EndTime=now() + dt.timedelta(minutes=1),
-        Period=600,
-        Statistics=["Sum"],
-    )["Datapoints"]
-    assert [p["Sum"] for p in sent] == [1.0]
+    assert recent_sums(cw, "AWS/SQS", "NumberOfMessagesSent", {"QueueName": name}) == [1.0]
     assert {json.loads(m["message"])["AlarmName"] for m in sns_messages(emulator, topic)["messages"]} == set(names)
     assert [m["Body"] for m in sqs.receive_message(QueueUrl=queue.url)["Messages"]] == ["parked"]
 
@@ -242,16 +247,7 @@ def test_lambda_errors_and_throttles_are_metrics(emulator, clients, unique):
     lam.invoke(FunctionName=fn, Payload=b"{}")
 
     def total(metric: str) -> float:
-        points = cw.get_metric_statistics(
-            Namespace="AWS/Lambda",
-            MetricName=metric,
-            Dimensions=[{"Name": "FunctionName", "Value": fn}],
-            StartTime=now() - dt.timedelta(minutes=5),
-            EndTime=now() + dt.timedelta(minutes=1),
-            Period=600,
-            Statistics=["Sum"],
-        )["Datapoints"]
-        return sum(p["Sum"] for p in points)
+        return sum(recent_sums(cw, "AWS/Lambda", metric, {"FunctionName": fn}))
 
     assert wait_until(lambda: total("Throttles") == 1)
     assert total("Invocations") == 1 and total("Errors") == 1
