@@ -63,14 +63,19 @@ SAMPLES = {
     },
     "logs": {"logGroupName": "g", "logStreamName": "s", "resourceArn": f"arn:aws:logs:{REGION}:{B}:log-group:g"},
     "sqs": {"QueueUrl": f"https://sqs.{REGION}.amazonaws.com/{B}/q", "QueueName": "q"},
-    "sns": {
-        "TopicArn": f"arn:aws:sns:{REGION}:{B}:t",
-        "Name": "t",
-        "ResourceArn": f"arn:aws:sns:{REGION}:{B}:t",
-        "SubscriptionArn": f"arn:aws:sns:{REGION}:{B}:t:0b0e5d2c",
+    "sns": {"TopicArn": f"arn:aws:sns:{REGION}:{B}:t", "Name": "t", "ResourceArn": f"arn:aws:sns:{REGION}:{B}:t"},
+    "events": {
+        "Name": "r",
+        "Rule": "r",
+        "Entries": [{"Source": "s"}, {"EventBusName": "other"}],
+        "Targets": [{"Id": "1", "Arn": f"arn:aws:sns:{REGION}:{B}:t", "RoleArn": f"arn:aws:iam::{B}:role/ev"}],
+        "ResourceARN": f"arn:aws:events:{REGION}:{B}:rule/r",
     },
-    "events": {"Name": "r", "Rule": "r", "ResourceARN": f"arn:aws:events:{REGION}:{B}:rule/r"},
-    "cloudwatch": {"AlarmNames": ["a"], "AlarmName": "a"},
+    "cloudwatch": {
+        "AlarmName": "a",
+        "AlarmNames": ["a", "b"],
+        "ResourceARN": f"arn:aws:cloudwatch:{REGION}:{B}:alarm:a",
+    },
 }
 
 
