@@ -279,9 +279,20 @@ def _write_logs(snap: dict[str, Any], reply: dict[str, Any]) -> None:
 # --- synchronous API invocations (Invoke) -------------------------------------------------------------
 
 
+def _too_many_requests() -> Exception:
+    """Lambda's throttling error: HTTP 429 TooManyRequestsException (botocore's Lambda model, Invoke)."""
+    from moto.awslambda.exceptions import LambdaClientError
+
+    error = LambdaClientError("TooManyRequestsException", "Rate Exceeded.")
+    error.code = 429
+    return error
+
+
 def _invoke_lambda(self, event: Any = None) -> tuple[str, bool, str]:
     """Replacement for moto's Docker-based LambdaFunction._invoke_lambda."""
     reply = _pool(self.function_arn).invoke(event if event is not None else {}, "invoke", 1)
+    if reply.get("throttled"):  # Invoke answers 429 TooManyRequestsException (botocore's Lambda model)
+        raise _too_many_requests()
     body = reply.get("result") if reply.get("ok") else reply.get("error")
     return json.dumps(body), not reply.get("ok"), reply.get("logs", "")
 
