@@ -16,5 +16,7 @@ class FilterModule:
             "bucket_arn": lambda name, region="": arns.bucket_arn(name, region),
             "trigger_names": names.trigger,
             "transfer_names": names.transfer,
+            "observability_names": names.observability,
+            "alarm_names": names.alarms,
             "role_arn": lambda name, account, region, path="/": names.role_arn(name, account, region, path),
         }

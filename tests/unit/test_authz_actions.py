@@ -63,8 +63,21 @@ SAMPLES = {
     },
     "logs": {"logGroupName": "g", "logStreamName": "s", "resourceArn": f"arn:aws:logs:{REGION}:{B}:log-group:g"},
     "sqs": {"QueueUrl": f"https://sqs.{REGION}.amazonaws.com/{B}/q", "QueueName": "q"},
-    "sns": {"TopicArn": f"arn:aws:sns:{REGION}:{B}:t", "Name": "t"},
-    "cloudwatch": {"Namespace": "AWS/Lambda", "MetricName": "Errors"},
+    "sns": {"TopicArn": f"arn:aws:sns:{REGION}:{B}:t", "Name": "t", "ResourceArn": f"arn:aws:sns:{REGION}:{B}:t"},
+    "events": {
+        "Name": "r",
+        "Rule": "r",
+        "Entries": [{"Source": "s"}, {"EventBusName": "other"}],
+        "Targets": [{"Id": "1", "Arn": f"arn:aws:sns:{REGION}:{B}:t", "RoleArn": f"arn:aws:iam::{B}:role/ev"}],
+        "ResourceARN": f"arn:aws:events:{REGION}:{B}:rule/r",
+    },
+    "cloudwatch": {
+        "AlarmName": "a",
+        "AlarmNames": ["a", "b"],
+        "ResourceARN": f"arn:aws:cloudwatch:{REGION}:{B}:alarm:a",
+        "Namespace": "AWS/Lambda",
+        "MetricName": "Errors",
+    },
 }
 
 

@@ -176,3 +176,12 @@ def test_request_context_carries_the_principal_and_tls(resource):
     assert keys["aws:principalarn"] == f"arn:aws:iam::{A}:user/alice"
     assert keys["aws:principalaccount"] == A and keys["aws:username"] == "alice"
     assert keys["aws:requestedregion"] == "eu-west-1"
+
+
+def test_metric_data_can_be_scoped_to_a_namespace(resource):
+    """cloudwatch:namespace (Service Authorization Reference, Amazon CloudWatch: PutMetricData "Filters actions
+    based on the presence of optional namespace values"): the observer may write its own namespace only."""
+    scoped = allow("cloudwatch:PutMetricData", Condition={"StringEquals": {"cloudwatch:namespace": "LakeDrop"}})
+    caller = user(A, "observer", scoped)
+    assert engine.decide(caller, "cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": "LakeDrop"}).allowed
+    assert not engine.decide(caller, "cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": "AWS/SQS"}).allowed

@@ -46,6 +46,18 @@ GOOD = {
         "lambda_trigger_timeout": 60,
         "lambda_trigger_visibility_timeout": 360,
     },
+    "observability": {
+        "observability_name": "lakedrop",
+        "observability_account_id": "222222222222",
+        "observability_region": "eu-west-1",
+        "observability_deliveries": [
+            {"name": "lake", "base": "lakedrop-lake", "task_arn": TASK, "trigger_mode": "queued"}
+        ],
+        "observability_email": "",
+        "observability_delivery_minutes": 30,
+        "observability_queue_age_minutes": 15,
+        "observability_check_minutes": 5,
+    },
     "datasync_role_kms": {
         "datasync_role_name": "lakedrop-demo-lake-datasync",
         "datasync_role_bucket": "lake-data",
@@ -306,6 +318,19 @@ CASES = [
         "efs_storage_access_points[0].permissions must be a quoted string",
     ),
     ("efs_storage", {"efs_storage_tags": {"Name": "x"}}, "efs_storage_tags must not set Name"),
+    ("observability", {"observability_email": "oncall"}, "observability_email must be an email address"),
+    ("observability", {"observability_delivery_minutes": 2}, "observability_delivery_minutes must be a whole number"),
+    ("observability", {"observability_check_minutes": 0}, "observability_check_minutes must be a whole number"),
+    (
+        "observability",
+        {"observability_deliveries": [{"name": "lake", "base": "b", "task_arn": "task-1", "trigger_mode": "queued"}]},
+        "observability_deliveries[0].task_arn must be a DataSync task ARN",
+    ),
+    (
+        "observability",
+        {"observability_deliveries": [{"name": "lake"}]},
+        "observability_deliveries[0] must be a mapping with name, base, task_arn and trigger_mode",
+    ),
 ]
 
 

@@ -41,6 +41,7 @@ SHAPES = {
         rf"^{_P}:kms:[a-z0-9-]+:\d{{12}}:key/(mrk-[0-9a-f]{{32}}|[0-9a-f]{{8}}(-[0-9a-f]{{4}}){{3}}-[0-9a-f]{{12}})$",
         "a KMS key ARN",
     ),
+    "sns_topic": (rf"^{_P}:sns:[a-z0-9-]+:\d{{12}}:[a-zA-Z0-9_-]{{1,256}}$", "an SNS topic ARN"),
     "log_group": (rf"^{_P}:logs:[a-z0-9-]+:\d{{12}}:log-group:[^:*]*(:\*)?$", "a CloudWatch Logs log group ARN"),
 }
 # Bare IDs a user may give instead of an ARN.

@@ -128,3 +128,11 @@ class CloudWatchErrorHandler(AWSErrorHandler):
     @classmethod
     def _is_missing(cls):
         return is_boto3_error_code("ResourceNotFound")
+
+
+class SNSErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = LakedropError
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("NotFound")

@@ -86,6 +86,84 @@ KEY_WRITE = [
 ]
 
 
+def _key_statements(settings, account, what, tag, values, aliases):
+    """Create, tag, manage and name the KMS keys the play creates, each carrying tag `lakedrop:<tag>`."""
+    request = {"aws:RequestTag/lakedrop:" + tag: values}
+    keys = _arn(settings, account, "kms", "key/*")
+    return [
+        _statement(f"CreateThe{what}Keys", ["kms:CreateKey"], ["*"], {"StringEquals": request}),
+        _statement(f"TagThe{what}KeysAtCreation", ["kms:TagResource"], [keys], {"StringEquals": request}),
+        _statement(
+            f"ManageThe{what}Keys",
+            KEY_READ + KEY_WRITE,
+            [keys],
+            {"StringEquals": {"aws:ResourceTag/lakedrop:" + tag: values}},
+        ),
+        _statement(
+            f"NameThe{what}Keys",
+            ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
+            [_arn(settings, account, "kms", alias) for alias in aliases] + [keys],
+        ),
+    ]
+
+
+def observability_statements(settings):
+    """Account B, with lakedrop_observability: the topic and its key, the rules, the alarms (the observer's
+    function, role and log group are named like the triggers' and covered by their statements)."""
+    observability = settings.get("observability") or {}
+    if not observability.get("enabled"):
+        return []
+    account, found = settings["target_account_id"], observability["names"]
+    topic = found["topic_arn"]
+    return [
+        _statement("ReadTheNotifications", ["kms:ListAliases", "sns:ListTopics", "events:ListRules"], ["*"]),
+        *_key_statements(settings, account, "Topic", "topic", [found["topic"]], [found["key_alias"]]),
+        _statement(
+            "TheNotificationTopic",
+            [
+                "sns:CreateTopic",
+                "sns:DeleteTopic",
+                "sns:GetTopicAttributes",
+                "sns:ListSubscriptionsByTopic",
+                "sns:ListTagsForResource",
+                "sns:SetTopicAttributes",
+                "sns:Subscribe",
+                "sns:TagResource",
+                "sns:UntagResource",
+            ],
+            [topic],
+        ),
+        # Subscriptions authorize on no resource (Service Authorization Reference, Amazon SNS).
+        _statement(
+            "ItsSubscriptions",
+            ["sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"],
+            ["*"],
+        ),
+        _statement(
+            "TheRules",
+            [
+                "events:DeleteRule",
+                "events:DescribeRule",
+                "events:DisableRule",
+                "events:EnableRule",
+                "events:ListTagsForResource",
+                "events:ListTargetsByRule",
+                "events:PutRule",
+                "events:PutTargets",
+                "events:RemoveTargets",
+                "events:TagResource",
+                "events:UntagResource",
+            ],
+            [_arn(settings, account, "events", f"rule/{_prefix(settings)}*")],
+        ),
+        _statement(
+            "TheAlarms",
+            ["cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm"],
+            [found["alarm_arns"]],
+        ),
+    ]
+
+
 def source_policy(settings):
     """Account A: the buckets, their policies and notifications, and the keys of SSE-KMS buckets."""
     account = settings["source_account_id"]
@@ -103,23 +181,10 @@ def source_policy(settings):
     managed = [b for b in settings["buckets"] if b["kms_key_create"]]
     given = sorted(set(b["kms_key_arn"] for b in settings["buckets"] if b["kms_key_arn"]))
     if managed:
-        tag = {"aws:RequestTag/lakedrop:bucket": sorted(b["name"] for b in managed)}
-        keys = _arn(settings, account, "kms", "key/*")
-        statements += [
-            _statement("CreateTheSourceKeys", ["kms:CreateKey"], ["*"], {"StringEquals": tag}),
-            _statement("TagTheSourceKeysAtCreation", ["kms:TagResource"], [keys], {"StringEquals": tag}),
-            _statement(
-                "ManageTheSourceKeys",
-                KEY_READ + KEY_WRITE,
-                [keys],
-                {"StringEquals": {"aws:ResourceTag/lakedrop:bucket": sorted(b["name"] for b in managed)}},
-            ),
-            _statement(
-                "NameTheSourceKeys",
-                ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
-                [_arn(settings, account, "kms", b["kms_key_alias"]) for b in managed] + [keys],
-            ),
-        ]
+        aliases = [b["kms_key_alias"] for b in managed]
+        statements += _key_statements(
+            settings, account, "Source", "bucket", sorted(b["name"] for b in managed), aliases
+        )
     if given:
         statements.append(_statement("ReadTheGivenKeys", KEY_READ, given))
     return _policy(statements)
@@ -378,7 +443,7 @@ def target_policy(settings):
             [_arn(settings, account, "ecs", f"task-definition/{settings['ecs_family']}:*")],
         ),
     ]
-    return _policy(statements)
+    return _policy(statements + observability_statements(settings))
 
 
 def policies(settings):

@@ -58,6 +58,43 @@ def _kms_key(value, option):
     return rules.arn(value, "kms_key", option)
 
 
+# lakedrop_observability: true/false, or a mapping of these options (what, default, lowest, highest).
+OBSERVABILITY = {
+    "email": ("an address subscribed to the notification topic ('' = none)", "", None, None),
+    "delivery_minutes": ("the delivery-time alarm fires when an upload is not delivered within this", 30, 5, 1440),
+    "queue_age_minutes": ("the queue-age alarm fires when the oldest queued event is older than this", 15, 1, 1440),
+    "check_minutes": ("how often the observer checks for undelivered uploads", 5, 1, 60),
+}
+
+
+def _observability(value, option):
+    if isinstance(value, bool) or (isinstance(value, str) and value.lower() in BOOLEAN_WORDS):
+        return None  # `-e lakedrop_observability=false` passes a string
+    if not isinstance(value, dict):
+        return f"{option} must be true, false or a mapping of {', '.join(OBSERVABILITY)}, got {value!r}."
+    found = _unknown(value, OBSERVABILITY, f"{option}.", "its settings")
+    for name, (_what, _default, low, high) in OBSERVABILITY.items():
+        if name not in value:
+            continue
+        if low is None:
+            if not isinstance(value[name], str) or (value[name] and not re.match(r"^[^@\s]+@[^@\s]+$", value[name])):
+                found.append(f"{option}.{name} must be an email address or '', got {value[name]!r}.")
+        elif not isinstance(value[name], int) or isinstance(value[name], bool):
+            found.append(f"{option}.{name} must be a whole number of minutes, got {value[name]!r}.")
+        else:
+            found.append(rules.int_between(value[name], f"{option}.{name}", low, high, "a sensible range"))
+    found = [p for p in found if p]
+    return " ".join(found) if found else None
+
+
+def observability_of(value):
+    """The observability settings with defaults: enabled plus every option of OBSERVABILITY."""
+    given = value if isinstance(value, dict) else {}
+    found = {name: given.get(name, spec[1]) for name, spec in OBSERVABILITY.items()}
+    found["enabled"] = BOOLEAN_WORDS.get(value.lower(), True) if isinstance(value, str) else value is not False
+    return found
+
+
 def _container_path(value, option):
     return rules.absolute_path(value, option)
 
@@ -115,6 +152,12 @@ TOP = {
     "lakedrop_assume_role_arn": ("str", "", None, "role to assume in this account ('' = use the credentials)"),
     "lakedrop_source_bucket_extra_statements": ("list", [], None, "more source bucket policy statements"),
     "lakedrop_teardown_bucket_contents": ("bool", False, None, "teardown also deletes the buckets' objects"),
+    "lakedrop_observability": (
+        "any",
+        True,
+        _observability,
+        "notifications, alarms and delivery latency (false = none, or a mapping of options)",
+    ),
     "lakedrop_deployer_policy_attach_to": (
         "str",
         "",
@@ -360,4 +403,7 @@ def settings_of(top, deliveries):
     settings.update(
         partition=arns.partition_of(region), deliveries=deliveries, buckets=buckets, access_points=access_points
     )
+    observability = observability_of(top["lakedrop_observability"])
+    observability["names"] = names.observability(top["lakedrop_name"], region, target)
+    settings["observability"] = observability
     return settings

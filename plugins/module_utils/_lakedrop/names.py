@@ -71,4 +71,41 @@ def delivery(deployment, name, region, target_account):
     found["datasync_role_arn"] = role_arn(found["datasync_role"], target_account, region)
     found["transfer"] = transfer(base, region, target_account)
     found["trigger_names"] = trigger(found["trigger"], region, target_account)
+    found["alarms"] = alarms(base)
     return found
+
+
+def observability(deployment, region, account):
+    """The deployment's notifications (role observability): the SNS topic and its key, the EventBridge
+    rules, the observer function (delivery latency, oldest undelivered upload) and its role."""
+    observer = f"{deployment}-observer"
+    found = {
+        "topic": f"{deployment}-notifications",
+        "key_alias": f"alias/{deployment}-notifications",
+        "error_rule": f"{deployment}-datasync-errors",
+        "finished_rule": f"{deployment}-datasync-finished",
+        "check_rule": f"{deployment}-delivery-check",
+        "observer": observer,
+        "observer_role": f"{observer}-role",
+        "observer_log_group": f"/aws/lambda/{observer}",
+        "alarm_prefix": f"{deployment}-",
+    }
+    found["topic_arn"] = arn("sns", region, account, found["topic"])
+    for rule in ("error_rule", "finished_rule", "check_rule"):
+        found[f"{rule}_arn"] = arn("events", region, account, f"rule/{found[rule]}")
+    found["observer_arn"] = arn("lambda", region, account, f"function:{observer}")
+    found["observer_role_arn"] = role_arn(found["observer_role"], account, region)
+    found["observer_log_group_arn"] = arn("logs", region, account, f"log-group:{found['observer_log_group']}")
+    found["alarm_arns"] = arn("cloudwatch", region, account, f"alarm:{deployment}-*")
+    return found
+
+
+def alarms(base):
+    """The CloudWatch alarms of one delivery (`base` = <lakedrop_name>-<delivery name>)."""
+    return {
+        "dlq_depth": f"{base}-dlq-depth",
+        "queue_age": f"{base}-queue-age",
+        "trigger_errors": f"{base}-trigger-errors",
+        "trigger_throttles": f"{base}-trigger-throttles",
+        "delivery_time": f"{base}-delivery-time",
+    }

@@ -32,6 +32,7 @@ REQUIRED = {
     ],
     "ecs_efs_volume": ["ecs_efs_volume_container_name", "ecs_efs_volume_account_id", "ecs_efs_volume_region"],
     "efs_storage": ["efs_storage_account_id", "efs_storage_region"],
+    "observability": ["observability_name", "observability_account_id", "observability_region"],
 }
 
 
@@ -365,7 +366,39 @@ def access_point_problems(v):
     return problems
 
 
+def observability(v):
+    """The deployment's notifications: names, the deliveries' tasks, the alarm thresholds."""
+    problems = [
+        _check(v, "observability_name", rules.short_name),
+        _check(v, "observability_account_id", rules.account_id),
+        _check(v, "observability_region", rules.region),
+    ]
+    if not _present(v, "observability"):
+        return problems
+    problems += _required(v, "observability")
+    for index, entry in enumerate(v.get("observability_deliveries") or []):
+        where = f"observability_deliveries[{index}]"
+        if not isinstance(entry, dict) or not all(entry.get(k) for k in ("name", "base", "task_arn", "trigger_mode")):
+            problems.append(f"{where} must be a mapping with name, base, task_arn and trigger_mode, got {entry!r}.")
+            continue
+        problems.append(rules.arn(entry["task_arn"], "datasync_task", where + ".task_arn"))
+        if entry["trigger_mode"] not in ("queued", "direct"):
+            problems.append(f"{where}.trigger_mode must be queued or direct, got {entry['trigger_mode']!r}.")
+    email = v.get("observability_email") or ""
+    if email and not re.match(r"^[^@\s]+@[^@\s]+$", email):
+        problems.append(f"observability_email must be an email address or '', got {email!r}.")
+    problems.append(
+        rules.int_between(v.get("observability_delivery_minutes"), "observability_delivery_minutes", 5, 1440)
+    )
+    problems.append(
+        rules.int_between(v.get("observability_queue_age_minutes"), "observability_queue_age_minutes", 1, 1440)
+    )
+    problems.append(rules.int_between(v.get("observability_check_minutes"), "observability_check_minutes", 1, 60))
+    return problems
+
+
 RULES = {
+    "observability": observability,
     "datasync_role_kms": datasync_role_kms,
     "efs_storage": efs_storage,
     "datasync_role": datasync_role,

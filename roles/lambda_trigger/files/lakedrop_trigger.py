@@ -63,6 +63,14 @@ def _s3_records(notification):
     return keys
 
 
+def _body(message):
+    """The S3 notification in one SQS message (ValueError if its body is not JSON)."""
+    body = json.loads(message.get("body") or "")
+    if isinstance(body, dict) and "Message" in body and body.get("Type") == "Notification":
+        body = json.loads(body["Message"])  # S3 -> SNS -> SQS fan-out
+    return body
+
+
 def messages_from_event(event):
     """[(sqs message id or None, [keys])] for an S3 event or an SQS event of S3 notifications.
 
@@ -74,15 +82,47 @@ def messages_from_event(event):
         out = []
         for message in records:
             try:
-                body = json.loads(message.get("body") or "")
+                body = _body(message)
             except ValueError:
                 out.append((message.get("messageId"), None))
                 continue
-            if isinstance(body, dict) and "Message" in body and body.get("Type") == "Notification":
-                body = json.loads(body["Message"])  # S3 -> SNS -> SQS fan-out
             out.append((message.get("messageId"), _s3_records(body)))
         return out
     return [(None, _s3_records(event))]
+
+
+def _bodies(event):
+    """The S3 notifications an S3 or SQS event carries (unreadable SQS bodies skipped)."""
+    records = (event or {}).get("Records") or []
+    if not (records and records[0].get("eventSource") == "aws:sqs"):
+        return [event or {}]
+    found = []
+    for message in records:
+        try:
+            found.append(_body(message))
+        except ValueError:
+            continue  # reported by messages_from_event
+    return found
+
+
+def execution_tags(event):
+    """Tags for the execution: when the batch's oldest and newest uploads happened (S3's eventTime) and
+    how many records it carries. The observer turns them into the LakeDrop/DeliveryLatency metric when
+    the execution ends; DataSync tag values allow the characters of an ISO 8601 time."""
+    times = sorted(
+        str(record["eventTime"])
+        for body in _bodies(event)
+        if isinstance(body, dict)
+        for record in body.get("Records") or []
+        if record.get("eventTime") and str(record.get("eventName", "ObjectCreated")).startswith("ObjectCreated")
+    )
+    if not times:
+        return []
+    return [
+        {"Key": "lakedrop:oldest-upload", "Value": times[0]},
+        {"Key": "lakedrop:newest-upload", "Value": times[-1]},
+        {"Key": "lakedrop:uploads", "Value": str(len(times))},
+    ]
 
 
 def keys_from_event(event):
@@ -137,15 +177,16 @@ def filter_values(keys, subdirectory):
 # --- the one boto3 call site, with retries inside the time budget --------------------------------
 
 
-def start_execution(task_arn, value, deadline, sleep=time.sleep, clock=time.monotonic):
+def start_execution(task_arn, value, deadline, sleep=time.sleep, clock=time.monotonic, tags=()):
     """Start the task with one include value; retry refusals until `deadline` (monotonic seconds)."""
     delay = 0.5
     attempt = 0
+    extra = {"Tags": list(tags)} if tags else {}
     while True:
         attempt += 1
         try:
             response = _datasync().start_task_execution(
-                TaskArn=task_arn, Includes=[{"FilterType": "SIMPLE_PATTERN", "Value": value}]
+                TaskArn=task_arn, Includes=[{"FilterType": "SIMPLE_PATTERN", "Value": value}], **extra
             )
             return response["TaskExecutionArn"], attempt
         except ClientError as err:
@@ -199,11 +240,12 @@ def handler(event, context):
     )
 
     deadline = _deadline(context)
+    tags = execution_tags(event)
     errors = []
     for value in values:
         patterns = value.split(SEPARATOR)
         try:
-            execution_arn, attempts = start_execution(task_arn, value, deadline)
+            execution_arn, attempts = start_execution(task_arn, value, deadline, tags=tags)
             log(
                 outcome="started",
                 execution_arn=execution_arn,

@@ -10,15 +10,31 @@ def install_all() -> None:
     if _INSTALLED:
         return
     from . import authz
+    from . import cloudwatch
     from . import datasync
     from . import ecs
     from . import efs
     from . import efs_access_points
     from . import efs_policies
+    from . import events
     from . import kms
     from . import lambda_runner
     from . import s3
+    from . import sns
 
-    for module in (datasync, efs, efs_access_points, s3, lambda_runner, kms, efs_policies, ecs, authz):
+    for module in (
+        datasync,
+        efs,
+        efs_access_points,
+        s3,
+        lambda_runner,
+        kms,
+        efs_policies,
+        ecs,
+        events,
+        sns,
+        cloudwatch,
+        authz,
+    ):
         module.install()
     _INSTALLED = True

@@ -29,6 +29,7 @@ from ..server import update_settings
 from . import dataplane
 from . import datasync_access as access
 from . import datasync_rules as rules
+from . import events
 from .on_behalf import request_principal
 from .shapes import validate
 
@@ -81,7 +82,34 @@ def filter_signature(includes: list | None, excludes: list | None) -> str:
     return json.dumps([includes or [], excludes or []], sort_keys=True)
 
 
-class Execution:
+def _state_change(detail_type: str, arn: str, state: str) -> None:
+    """DataSync's EventBridge event for a new state of the task or execution `arn`, to the default bus of its
+    account and Region (DataSync user guide, "Monitoring events by using Amazon EventBridge")."""
+    _, _, _, region, account, _ = arn.split(":", 5)
+    events.emit(account, region, "aws.datasync", detail_type, [arn], {"State": state})
+
+
+class _Emits:
+    """A `status` whose every change is DataSync's state-change event of that kind (DETAIL_TYPE)."""
+
+    DETAIL_TYPE = ""
+    STATES: tuple[str, ...] | None = None  # the states that have an event (None: all)
+
+    @property
+    def status(self) -> str:
+        return self._status
+
+    @status.setter
+    def status(self, value: str) -> None:
+        if getattr(self, "_status", None) != value:
+            self._status = value
+            if self.STATES is None or value in self.STATES:
+                _state_change(self.DETAIL_TYPE, self.arn, value)
+
+
+class Execution(_Emits):
+    DETAIL_TYPE = "DataSync Task Execution State Change"
+
     def __init__(self, task: Task, includes: list | None, excludes: list | None, overrides: dict | None, extra: dict):
         self.task = task
         self.arn = f"{task.arn}/execution/exec-{_hex(17)}"
@@ -163,7 +191,11 @@ class Execution:
         return out
 
 
-class Task:
+class Task(_Emits):
+    DETAIL_TYPE = "DataSync Task State Change"
+    # The task states the user guide lists events for; RUNNING and QUEUED are described, not stored, here.
+    STATES = ("AVAILABLE", "UNAVAILABLE")
+
     def __init__(self, backend: DataSyncBackend, params: dict):
         self.arn = f"arn:aws:datasync:{backend.region_name}:{backend.account_id}:task/task-{_hex(17)}"
         self.source = params["SourceLocationArn"]

@@ -38,6 +38,7 @@ from .. import paths
 from ..journal import JOURNAL
 from ..server import control
 from ..server import update_settings
+from . import cloudwatch
 from . import on_behalf
 from .authz import Decision
 
@@ -47,7 +48,9 @@ CONFIG: dict[str, Any] = {
     "poll_interval": 0.05,
     "payload_limit": 6 * 1024 * 1024,  # synchronous invocation payload cap (SQS batches stop there)
 }
-FAULTS: dict[str, int] = {"crash_mid_batch": 0}
+# crash_mid_batch: kill a worker after DataSync accepted a start; throttle: refuse the next n invocations
+# with TooManyRequestsException (as reserved concurrency 0 refuses every one).
+FAULTS: dict[str, int] = {"crash_mid_batch": 0, "throttle": 0}
 INVOCATIONS: list[dict[str, Any]] = []
 _LOCK = threading.RLock()
 _POOLS: dict[str, Pool] = {}
@@ -93,7 +96,10 @@ def _snapshot(fn) -> dict[str, Any]:
         "environment": dict(fn.environment_vars or {}),
         "code": code,
         "code_sha": hashlib.sha256(code).hexdigest(),
-        "concurrency": int(fn.reserved_concurrency or CONFIG["default_concurrency"]),
+        # reserved concurrency 0 throttles every invocation (Lambda guide, "Configuring reserved concurrency")
+        "concurrency": int(
+            CONFIG["default_concurrency"] if fn.reserved_concurrency is None else fn.reserved_concurrency
+        ),
     }
 
 
@@ -181,12 +187,21 @@ class Worker:
 class Pool:
     def __init__(self, snap: dict[str, Any]) -> None:
         self.snap = snap
-        self.key = (snap["code_sha"], json.dumps(snap["environment"], sort_keys=True), snap["handler"], snap["role"])
+        environment = json.dumps(snap["environment"], sort_keys=True)
+        self.key = (snap["code_sha"], environment, snap["handler"], snap["role"], snap["concurrency"])
         self.slots = threading.BoundedSemaphore(snap["concurrency"])
         self.idle: list[Worker] = []
         self.lock = threading.Lock()
 
     def invoke(self, event: Any, source: str, records: int) -> dict[str, Any]:
+        with _LOCK:
+            throttled = self.snap["concurrency"] <= 0 or FAULTS["throttle"] > 0
+            if throttled and self.snap["concurrency"] > 0:
+                FAULTS["throttle"] -= 1
+        if throttled:  # not an invocation: Throttles counts it (its caller retries or gives up)
+            cloudwatch.lambda_throttle(self.snap["arn"])
+            error = {"errorType": "TooManyRequestsException", "errorMessage": "Rate Exceeded."}
+            return {"ok": False, "error": error, "logs": "", "throttled": True}
         # Decided at each invocation, so a role that stops trusting Lambda fails the next ones.
         credentials = _credentials(self.snap)
         with self.slots:
@@ -240,6 +255,7 @@ def _record(snap: dict[str, Any], source: str, records: int, reply: dict[str, An
     }
     with _LOCK:
         INVOCATIONS.append(entry)
+    cloudwatch.lambda_invocation(snap["arn"], entry["ok"], entry["duration"])
     _write_logs(snap, reply)
 
 
@@ -263,9 +279,20 @@ def _write_logs(snap: dict[str, Any], reply: dict[str, Any]) -> None:
 # --- synchronous API invocations (Invoke) -------------------------------------------------------------
 
 
+def _too_many_requests() -> Exception:
+    """Lambda's throttling error: HTTP 429 TooManyRequestsException (botocore's Lambda model, Invoke)."""
+    from moto.awslambda.exceptions import LambdaClientError
+
+    error = LambdaClientError("TooManyRequestsException", "Rate Exceeded.")
+    error.code = 429
+    return error
+
+
 def _invoke_lambda(self, event: Any = None) -> tuple[str, bool, str]:
     """Replacement for moto's Docker-based LambdaFunction._invoke_lambda."""
     reply = _pool(self.function_arn).invoke(event if event is not None else {}, "invoke", 1)
+    if reply.get("throttled"):  # Invoke answers 429 TooManyRequestsException (botocore's Lambda model)
+        raise _too_many_requests()
     body = reply.get("result") if reply.get("ok") else reply.get("error")
     return json.dumps(body), not reply.get("ok"), reply.get("logs", "")
 
@@ -273,13 +300,15 @@ def _invoke_lambda(self, event: Any = None) -> tuple[str, bool, str]:
 # --- asynchronous invocations (S3 -> Lambda) ----------------------------------------------------------
 
 
-def invoke_async(function_arn: str, event: Any, attempt: int = 0) -> None:
-    _EXECUTOR.submit(_run_async, function_arn, event, attempt)
+def invoke_async(function_arn: str, event: Any, attempt: int = 0, source: str = "s3-async") -> None:
+    """An asynchronous invocation (S3 notifications, EventBridge rules, SNS), retried as Lambda retries it."""
+    _EXECUTOR.submit(_run_async, function_arn, event, attempt, source)
 
 
-def _run_async(function_arn: str, event: Any, attempt: int) -> None:
+def _run_async(function_arn: str, event: Any, attempt: int, source: str = "s3-async") -> None:
     try:
-        reply = _pool(function_arn).invoke(event, "s3-async", len(event.get("Records", [])))
+        records = len(event.get("Records", [])) if isinstance(event, dict) else 1
+        reply = _pool(function_arn).invoke(event, source, records)
     except Exception as err:  # noqa: BLE001 - e.g. the function was deleted meanwhile
         reply = {"ok": False, "error": {"errorType": type(err).__name__, "errorMessage": str(err)}}
     if reply.get("ok"):
@@ -289,7 +318,7 @@ def _run_async(function_arn: str, event: Any, attempt: int) -> None:
         delays = CONFIG["async_retry_delays"]
         due = time.time() + delays[min(attempt, len(delays) - 1)]
         with _LOCK:
-            heapq.heappush(_RETRIES, (due, next(_COUNTER), (function_arn, event, attempt + 1)))
+            heapq.heappush(_RETRIES, (due, next(_COUNTER), (function_arn, event, attempt + 1, source)))
         return
     _send_to_failure_destination(function_arn, event, reply, attempt + 1)
 
@@ -344,8 +373,8 @@ def _retry_loop() -> None:
         with _LOCK:
             while _RETRIES and _RETRIES[0][0] <= now:
                 due.append(heapq.heappop(_RETRIES)[2])
-        for function_arn, event, attempt in due:
-            invoke_async(function_arn, event, attempt)
+        for function_arn, event, attempt, source in due:
+            invoke_async(function_arn, event, attempt, source)
 
 
 # --- SQS event source mappings ---------------------------------------------------------------------

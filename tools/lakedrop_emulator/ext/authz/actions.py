@@ -6,7 +6,8 @@ Authorization Reference, "Actions, resources, and condition keys for <service>":
 https://docs.aws.amazon.com/service-authorization/latest/reference/<page>.html, pages list_awsdatasync,
 list_amazonec2, list_amazonelasticcontainerservice, list_amazonelasticfilesystem,
 list_awsidentityandaccessmanagementiam, list_awskeymanagementservice, list_awslambda,
-list_amazoncloudwatchlogs, list_amazons3, list_amazonsns, list_amazonsqs, list_awssecuritytokenservice.
+list_amazoncloudwatchlogs, list_amazons3, list_amazonsns, list_amazonsqs, list_awssecuritytokenservice,
+list_amazoneventbridge, list_amazoncloudwatch.
 tests/unit/test_authz_actions.py checks every entry against the machine-readable copy of that reference
 that parliament ships (the action exists; each ARN built fits one of the action's resource types).
 
@@ -836,16 +837,111 @@ SQS_RULES: dict[str, Rule] = {
 
 SNS_RULES: dict[str, Rule] = {
     **same(
-        "sns", _param("TopicArn"), "Publish", "GetTopicAttributes", "SetTopicAttributes", "Subscribe", "DeleteTopic"
+        "sns",
+        _param("TopicArn"),
+        "Publish",
+        "GetTopicAttributes",
+        "SetTopicAttributes",
+        "Subscribe",
+        "DeleteTopic",
+        "ListSubscriptionsByTopic",
+        "ConfirmSubscription",
     ),
-    "CreateTopic": rule("sns:CreateTopic", lambda p, w: w.arn("sns", p["Name"]) if p.get("Name") else None),
-    **same("sns", None, "ListTopics"),
+    "CreateTopic": rule(
+        "sns:CreateTopic", lambda p, w: w.arn("sns", p["Name"]) if p.get("Name") else None, _request_tags("Tags")
+    ),
+    # Subscription operations name no topic in the reference (resource "*").
+    **same(
+        "sns",
+        None,
+        "ListTopics",
+        "ListSubscriptions",
+        "Unsubscribe",
+        "GetSubscriptionAttributes",
+        "SetSubscriptionAttributes",
+    ),
+    **same("sns", _param("ResourceArn"), "ListTagsForResource", "UntagResource"),
+    **same("sns", _param("ResourceArn"), "TagResource", context=_request_tags("Tags")),
 }
 
 
-# GetMetricStatistics has no resource-level permissions (Service Authorization Reference, Amazon CloudWatch):
-# the runbooks read the trigger's errors and the delivery latency with it.
-CLOUDWATCH_RULES: dict[str, Rule] = {**same("cloudwatch", None, "GetMetricStatistics")}
+# --- EventBridge (rules on the default bus are rule/<name>, on another bus rule/<bus>/<name>) -------------
+
+
+def _bus_name(value: Any) -> str:
+    """A bus given by name or ARN; the default bus when none is given."""
+    return str(value).rsplit("/", 1)[-1] if value else "default"
+
+
+def _rule(params: Params, where: Where) -> str | None:
+    if not params.get("Name") and not params.get("Rule"):
+        return None
+    bus = _bus_name(params.get("EventBusName"))
+    return where.arn("events", f"rule/{'' if bus == 'default' else bus + '/'}{params.get('Name') or params['Rule']}")
+
+
+def _entry_buses(params: Params, where: Where) -> list[str]:
+    """PutEvents: the bus of each entry (event-bus/<name>; an ARN names its own)."""
+    buses = {e.get("EventBusName") or "default" for e in params.get("Entries") or [{}]}
+    return sorted(b if b.startswith("arn:") else where.arn("events", f"event-bus/{b}") for b in buses)
+
+
+def _target_roles(params: Params, _where: Where) -> list[Check]:
+    return [c for t in params.get("Targets") or [] for c in pass_role(t.get("RoleArn"), "events.amazonaws.com")]
+
+
+EVENTS_RULES: dict[str, Rule] = {
+    "PutRule": rule(
+        "events:PutRule", _rule, _request_tags("Tags"), lambda p, w: pass_role(p.get("RoleArn"), "events.amazonaws.com")
+    ),
+    "PutTargets": rule("events:PutTargets", _rule, extra=_target_roles),
+    **same(
+        "events", _rule, "DescribeRule", "DeleteRule", "EnableRule", "DisableRule", "ListTargetsByRule", "RemoveTargets"
+    ),
+    "PutEvents": rule("events:PutEvents", _entry_buses),
+    **same("events", None, "ListRules", "ListEventBuses"),
+    **same("events", _param("ResourceARN"), "ListTagsForResource", "UntagResource"),
+    **same("events", _param("ResourceARN"), "TagResource", context=_request_tags("Tags")),
+}
+
+
+# --- CloudWatch (alarms are alarm:<name>; metric operations take no resource) -------------------------------
+
+
+def _alarms(params: Params, where: Where) -> list[str]:
+    names = params.get("AlarmNames") or ([params["AlarmName"]] if params.get("AlarmName") else [])
+    if not names and params.get("AlarmNamePrefix"):
+        names = [params["AlarmNamePrefix"] + "*"]
+    return [where.arn("cloudwatch", f"alarm:{name}") for name in names or ["*"]]
+
+
+CLOUDWATCH_RULES: dict[str, Rule] = {
+    "PutMetricAlarm": rule("cloudwatch:PutMetricAlarm", _alarms, _request_tags("Tags")),
+    **same(
+        "cloudwatch",
+        _alarms,
+        "DescribeAlarms",
+        "DeleteAlarms",
+        "SetAlarmState",
+        "EnableAlarmActions",
+        "DisableAlarmActions",
+        "DescribeAlarmHistory",
+    ),
+    # cloudwatch:namespace: "Filters actions based on the presence of optional namespace values" (PutMetricData);
+    # the observer's policy is scoped to its namespace with it.
+    "PutMetricData": rule("cloudwatch:PutMetricData", None, lambda p, _w: {"cloudwatch:namespace": p.get("Namespace")}),
+    **same(
+        "cloudwatch",
+        None,
+        "GetMetricStatistics",
+        "GetMetricData",
+        "ListMetrics",
+        "DescribeAlarmsForMetric",
+    ),
+    **same("cloudwatch", _param("ResourceARN"), "ListTagsForResource", "UntagResource"),
+    **same("cloudwatch", _param("ResourceARN"), "TagResource", context=_request_tags("Tags")),
+}
+
 
 # --- the table -------------------------------------------------------------------------------------------
 
@@ -862,6 +958,7 @@ TABLE: dict[str, dict[str, Rule]] = {
     "logs": LOGS_RULES,
     "sqs": SQS_RULES,
     "sns": SNS_RULES,
+    "events": EVENTS_RULES,
     "cloudwatch": CLOUDWATCH_RULES,
 }
 ALWAYS_ALLOWED = {("sts", "GetCallerIdentity")}  # "even if there's an explicit Deny" (IAM user guide)

@@ -71,6 +71,7 @@ SERVICE_KEYS = frozenset(
         "elasticfilesystem:accessedviamounttarget",
         "elasticfilesystem:encrypted",  # CreateFileSystem (actions.py supplies it)
         "iam:passedtoservice",
+        "cloudwatch:namespace",  # PutMetricData (actions.py supplies it)
         "sts:externalid",
         "sts:rolesessionname",
     }
