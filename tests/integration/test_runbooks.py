@@ -15,6 +15,8 @@ from test_site import as_admin
 from test_site import standin
 from test_site import wait_for
 
+from lakedrop_emulator.client import DEPLOYER
+
 pytestmark = pytest.mark.slow
 
 
@@ -184,7 +186,7 @@ def test_cancel_stuck_cancels_a_held_launch_and_covers_its_keys(emulator, deploy
     emulator.control("POST", "datasync/faults", {"hold_launching": 1})
     upload(emulator, deployment, ["incoming/stuck/s.csv"])  # the queued trigger is on: it starts one
     ds = emulator.client("datasync")
-    task = next(t["TaskArn"] for t in ds.list_tasks()["Tasks"] if t["Name"] == f"{deployment['name']}-q")
+    task = next(t["TaskArn"] for t in ds.list_tasks()["Tasks"] if t.get("Name") == f"{deployment['name']}-q")
 
     def held():
         for entry in ds.list_task_executions(TaskArn=task)["TaskExecutions"]:
@@ -200,7 +202,7 @@ def test_cancel_stuck_cancels_a_held_launch_and_covers_its_keys(emulator, deploy
     mark = emulator.mark()
     run = runbook("cancel_stuck", extra)
     assert run.rc == 0 and arn in run.stdout and "confirm=yes" in run.stdout, run.stdout[-4000:]
-    assert emulator.writes(mark) == []
+    assert emulator.writes(mark, by=DEPLOYER) == []
     run = runbook("cancel_stuck", extra, confirm="yes")
     assert run.rc == 0, run.stdout[-4000:]
     assert ds.describe_task_execution(TaskExecutionArn=arn)["Status"] == "ERROR"
@@ -226,4 +228,4 @@ def test_bad_input_fails_before_any_aws_call(emulator, deployment, name, more, m
     run = runbook(name, {**deployment["extra"], **more})
     assert run.rc != 0 and message in run.stdout, run.stdout[-4000:]
     assert "nothing was called or changed" in run.stdout
-    assert emulator.calls(mark) == []
+    assert emulator.calls(mark, by=DEPLOYER) == []

@@ -11,6 +11,8 @@ import pytest
 from support import security
 from support.ansible import run_playbook
 
+from lakedrop_emulator.client import DEPLOYER
+
 FAST = {"task_creating": 0.1, "launching": 0.3, "preparing": 0.2, "transferring": 0.2, "verifying": 0.1}
 
 
@@ -189,13 +191,13 @@ def test_site_lifecycle(emulator, deployment):
     run = site(extra)
     assert run.rc == 0, run.stdout[-4000:]
     assert run.total("changed") == 0, [line for line in run.stdout.splitlines() if line.startswith("changed")]
-    assert emulator.writes(mark) == []
+    assert emulator.writes(mark, by=DEPLOYER) == []
 
     # 6. dry run on the converged stack tells the truth: nothing to change
     mark = emulator.mark()
     run = site(extra, check=True, diff=True)
     assert run.rc == 0 and run.total("changed") == 0, run.stdout[-4000:]
-    assert emulator.writes(mark) == []
+    assert emulator.writes(mark, by=DEPLOYER) == []
 
     # 7. every policy of the deployment, read back from both accounts, passes the checks of docs/security.md
     policies = security.collect(emulator, name)
@@ -238,4 +240,4 @@ def test_bad_inventory_fails_before_any_write_in_either_account(emulator, unique
         "nothing was changed in either account",
     ):
         assert expected in run.stdout, run.stdout[-4000:]
-    assert emulator.writes(mark) == []
+    assert emulator.writes(mark, by=DEPLOYER) == []

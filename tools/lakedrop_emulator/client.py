@@ -13,6 +13,10 @@ from botocore.config import Config
 
 from .paths import state_dir
 
+# What the ARN of each account's deployer contains (server.IDENTITIES): `calls(..., by=DEPLOYER)` keeps what the
+# playbooks did and leaves out what the deployed pipeline does meanwhile (its functions run as role sessions).
+DEPLOYER = ":user/lakedrop-deployer"
+
 
 class Emulator:
     def __init__(self, state: dict[str, Any]) -> None:
@@ -89,14 +93,20 @@ class Emulator:
         """A position in the journal; pass it to `calls()` to see only what came after."""
         return self.control("GET", "journal/seq")["seq"]
 
-    def calls(self, since: int, account: str | None = None, writes_only: bool = False) -> list[dict[str, Any]]:
+    def calls(
+        self, since: int, account: str | None = None, writes_only: bool = False, by: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Journal entries after `since`; `by` keeps those whose caller's ARN contains it (e.g. ":user/lakedrop-deployer"),
+        leaving out what the pipeline itself does meanwhile (its functions run as role sessions)."""
         account_id = self.account_id(account) if account else None
         return [
             entry
             for entry in self.journal(since)
-            if (account_id is None or entry["account"] == account_id) and (entry["write"] or not writes_only)
+            if (account_id is None or entry["account"] == account_id)
+            and (entry["write"] or not writes_only)
+            and (by is None or by in (entry.get("principal") or ""))
         ]
 
-    def writes(self, since: int, account: str | None = None) -> list[str]:
+    def writes(self, since: int, account: str | None = None, by: str | None = None) -> list[str]:
         """'service:Operation' of every write call after `since` (an idempotent run has none)."""
-        return [f"{e['service']}:{e['operation']}" for e in self.calls(since, account, writes_only=True)]
+        return [f"{e['service']}:{e['operation']}" for e in self.calls(since, account, writes_only=True, by=by)]
