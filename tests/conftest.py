@@ -13,6 +13,19 @@ from lakedrop_emulator.client import Emulator
 from lakedrop_emulator.client import state_dir
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (`make test` runs workers side by side) each worker gets an emulator of its own,
+    its state dir and port apart, so every test keeps one emulator per session as it was written for:
+    timings, faults and the request journal are never shared with a test running at the same time."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    base = state_dir()
+    os.environ["LAKEDROP_STATE_DIR"] = str(base.parent / f"{base.name}-{worker}")
+    port = int(os.environ.get("LAKEDROP_EMULATOR_PORT", "4610"))
+    os.environ["LAKEDROP_EMULATOR_PORT"] = str(port + 1 + int(worker.removeprefix("gw")))
+
+
 @pytest.fixture(scope="session")
 def emulator() -> Emulator:
     from lakedrop_emulator import cli
