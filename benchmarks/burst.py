@@ -278,6 +278,7 @@ def table(rows: list[dict]) -> str:
         "in_flight",
         "dead_lettered",
         "lost",
+        "lambda_pending",
         "largest_batch_records",
         "largest_batch_cpu_seconds",
         "seconds",

@@ -258,8 +258,8 @@ def test_a_missing_location_or_task_is_not_found_for_aws_and_the_collection(emul
         assert _code(err) == "InvalidRequestException"
         assert "is not found" in _message(err)  # terraform-provider-aws findLocationS3ByARN / findTaskByARN
     # The collection's DataSyncErrorHandler reads these as "missing", not as failures.
-    assert datasync_api.describe_location_s3(ds, location) is None
-    assert datasync_api.describe_location_efs(ds, location) is None
+    assert datasync_api.describe_location(ds, "s3", location) is None
+    assert datasync_api.describe_location(ds, "efs", location) is None
     assert datasync_api.describe_task(ds, task) is None
     assert datasync_api.delete_location(ds, location) is False
 
