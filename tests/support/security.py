@@ -201,13 +201,16 @@ def public(policy: Policy) -> list[Finding]:
 
 def _denies_insecure_transport(statement: dict, service: str, arn: str) -> bool:
     actions = _listed(statement.get("Action"))
+    # SNS's own pattern for TLS-only topics denies SNS:Publish without aws:SecureTransport (SNS developer guide,
+    # "Enforce encryption of data in transit", https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html)
+    denied = {"*", f"{service}:*"} | ({"sns:publish"} if service == "sns" else set())
     resources = _listed(statement.get("Resource"))
     needed = [arn, f"{arn}/*"] if service == "s3" else [arn]
     secure = {k.lower(): v for k, v in (statement.get("Condition") or {}).get("Bool", {}).items()}
     return (
         statement.get("Effect") == "Deny"
         and "*" in _principals(statement, "AWS")
-        and ("*" in actions or f"{service}:*" in actions)
+        and any(action.lower() in denied for action in actions)
         and all(r in resources or "*" in resources for r in needed)
         and [str(v).lower() for v in _listed(secure.get("aws:securetransport"))] == ["false"]
     )

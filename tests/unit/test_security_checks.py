@@ -169,3 +169,23 @@ def test_only_the_named_action_of_the_deployers_read_statement_may_be_on_star(ac
     read = {"Sid": "ReadTheAccount", "Effect": "Allow", "Action": [action, "sqs:ListQueues"], "Resource": "*"}
     found = checked(Policy("target", DEPLOYER, "identity", document(read)))
     assert found == ([] if accepted else [f"resource-star: {DEPLOYER} [ReadTheAccount]: {action}"])
+
+
+def test_a_topic_is_tls_only_with_snss_own_publish_deny_and_not_without():
+    arn = "arn:aws:sns:eu-west-1:222222222222:t"
+    deny = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "SNS:Publish",
+        "Resource": arn,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+    def tls_findings(statement):
+        policy = Policy(
+            "target", f"topic {arn} policy", "resource", {"Version": "2012-10-17", "Statement": [statement]}, "sns", arn
+        )
+        return [p for p in problems([policy]) if p.startswith("tls-only")]
+
+    assert tls_findings(deny) == []
+    assert tls_findings({**deny, "Action": "SNS:Subscribe"})
