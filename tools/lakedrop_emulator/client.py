@@ -104,7 +104,8 @@ class Emulator:
             for entry in self.journal(since)
             if (account_id is None or entry["account"] == account_id)
             and (entry["write"] or not writes_only)
-            and (by is None or by in (entry.get("principal") or ""))
+            # an entry without a caller (not authorized by the engine) is kept: a check must not pass by omission
+            and (by is None or not entry.get("principal") or by in entry["principal"])
         ]
 
     def writes(self, since: int, account: str | None = None, by: str | None = None) -> list[str]:
