@@ -54,28 +54,39 @@ class DataSyncErrorHandler(AWSErrorHandler):
         return error_message_contains("InvalidRequestException", "not found", "does not exist")
 
 
-class EFSErrorHandler(AWSErrorHandler):
+class _CodedErrorHandler(AWSErrorHandler):
+    """A service that reports a missing resource with error codes of its own (MISSING)."""
+
     _CUSTOM_EXCEPTION = LakedropError
+    MISSING = ()
 
     @classmethod
     def _is_missing(cls):
-        return is_boto3_error_code(["AccessPointNotFound", "FileSystemNotFound", "MountTargetNotFound"])
+        return is_boto3_error_code(list(cls.MISSING))
 
 
-class LambdaErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = LakedropError
-
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code("ResourceNotFoundException")
+class EFSErrorHandler(_CodedErrorHandler):
+    MISSING = ("AccessPointNotFound", "FileSystemNotFound", "MountTargetNotFound")
 
 
-class LogsErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = LakedropError
+class LambdaErrorHandler(_CodedErrorHandler):
+    MISSING = ("ResourceNotFoundException",)
 
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code("ResourceNotFoundException")
+
+class LogsErrorHandler(_CodedErrorHandler):
+    MISSING = ("ResourceNotFoundException",)
+
+
+class SQSErrorHandler(_CodedErrorHandler):
+    MISSING = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
+
+
+class CloudWatchErrorHandler(_CodedErrorHandler):
+    MISSING = ("ResourceNotFound",)
+
+
+class SNSErrorHandler(_CodedErrorHandler):
+    MISSING = ("NotFound",)
 
 
 # DataSync tests access when a location is created; a role or bucket policy written moments earlier
@@ -112,27 +123,3 @@ def wait_for(read, done, timeout, interval, sleep=time.sleep, clock=time.monoton
         sleep(max(0.0, min(interval, deadline - clock())))
         value = read()
     return value, True
-
-
-class SQSErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = LakedropError
-
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code(["AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"])
-
-
-class CloudWatchErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = LakedropError
-
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code("ResourceNotFound")
-
-
-class SNSErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = LakedropError
-
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code("NotFound")
