@@ -164,7 +164,7 @@ def stub(trigger, monkeypatch):
     import boto3
 
     client = boto3.client("datasync", region_name="eu-west-1")
-    monkeypatch.setattr(trigger, "_CLIENT", client)
+    monkeypatch.setitem(trigger._CLIENTS, "datasync", client)
     monkeypatch.setattr(trigger.time, "sleep", lambda _s: None)
     with Stubber(client) as stubber:
         yield stubber
