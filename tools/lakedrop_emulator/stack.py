@@ -152,6 +152,55 @@ def handler_policy(task_arn: str) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
+def manifest_statements(task_arn: str, bucket: str) -> list[dict]:
+    """What the handler adds for manifest starts, as roles/lambda_trigger grants it: write manifests, read and
+    write its pending record, cancel a waiting execution it replaced."""
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    return [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"{bucket_arn}/manifests/*"},
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": f"{bucket_arn}/pending/*"},
+        {"Effect": "Allow", "Action": "datasync:CancelTaskExecution", "Resource": f"{task_arn}/execution/*"},
+    ]
+
+
+def manifest_bucket(emulator: Emulator, stack: TransferStack, name: str) -> dict[str, str]:
+    """A manifest bucket `name` in the target account for `stack`'s task, as roles/lambda_trigger builds it
+    (TLS only; the DataSync role reads manifests, the trigger role writes them and its pending record).
+    Returns the function environment for manifest starts."""
+    s3, iam = emulator.client("s3"), emulator.client("iam")
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": emulator.region})
+    bucket_arn = f"arn:aws:s3:::{name}"
+    tls_only = {
+        "Sid": "DenyWithoutTLS",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only]}))
+    read = {
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+        "Resource": f"{bucket_arn}/manifests/*",
+    }
+    iam.put_role_policy(
+        RoleName=stack.datasync_role.rsplit("/", 1)[1],
+        PolicyName="read-manifests",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [read]}),
+    )
+    iam.put_role_policy(
+        RoleName=stack.lambda_role.rsplit("/", 1)[1],
+        PolicyName="manifest-starts",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": manifest_statements(stack.task, name)}),
+    )
+    return {
+        "LAKEDROP_STARTS": "manifest",
+        "LAKEDROP_MANIFEST_BUCKET": name,
+        "LAKEDROP_MANIFEST_ROLE_ARN": stack.datasync_role,
+    }
+
+
 CONSUME_QUEUES = "consume-queues"
 
 
