@@ -20,6 +20,7 @@ def install_all() -> None:
     from . import kms
     from . import lambda_runner
     from . import s3
+    from . import s3_events
     from . import sns
 
     for module in (
@@ -27,6 +28,7 @@ def install_all() -> None:
         efs,
         efs_access_points,
         s3,
+        s3_events,
         lambda_runner,
         kms,
         efs_policies,
