@@ -213,3 +213,12 @@ def test_verification_names_the_covering_executions_newest_first():
     assert found[0]["in_source"] and not found[0]["delivered"]  # the newest finished one failed
     assert found[1] == dict(found[1], in_source=False, delivered=False)
     assert [e["filter"] for e in found[1]["executions"]] == ["full"]
+
+
+def test_a_manifest_execution_is_named_by_its_manifest():
+    manifest = {
+        "source": {"s3": {"s3_bucket_arn": "arn:aws:s3:::m-bucket", "manifest_object_path": "manifests/t/x.csv"}}
+    }
+    assert runbooks.filter_text({"manifest_config": manifest}) == "manifest s3://m-bucket/manifests/t/x.csv"
+    assert runbooks.filter_text({"includes": ["/a", "/b"]}) == "/a|/b"
+    assert runbooks.filter_text({}) == "full"

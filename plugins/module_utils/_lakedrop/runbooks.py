@@ -290,6 +290,15 @@ def covers(pattern, path):
     return path == pattern or path.startswith(pattern.rstrip("/") + "/")
 
 
+def filter_text(execution):
+    """How an execution chose its objects: its include patterns, its manifest (which only DataSync may read,
+    so a manifest execution counts as covering every key, as a full run does), or a full run."""
+    manifest = ((execution.get("manifest_config") or {}).get("source") or {}).get("s3") or {}
+    if manifest:
+        return f"manifest s3://{manifest.get('s3_bucket_arn', '').rsplit(':', 1)[-1]}/{manifest.get('manifest_object_path', '')}"
+    return "full" if not execution.get("includes") else "|".join(execution["includes"])
+
+
 def verification(keys, prefix, executions, present):
     """What verify_delivery says of each key: whether it is in the source bucket (`present`: the keys found
     there), the executions (newest first, as datasync_task_execution_info lists them) whose include filter
@@ -310,7 +319,7 @@ def verification(keys, prefix, executions, present):
                         "status": e.get("status"),
                         "start_time": e.get("start_time"),
                         "files_transferred": (e.get("counters") or {}).get("files_transferred", 0),
-                        "filter": "full" if not e.get("includes") else "|".join(e["includes"]),
+                        "filter": filter_text(e),
                     }
                     for e in mine
                 ],
