@@ -98,6 +98,10 @@ class FakeDataSync:
             raise _error("InvalidRequestException", message="Task execution not found")
         return {"Status": self.executions[TaskExecutionArn]["status"]}
 
+    def tag_resource(self, ResourceArn, Tags):
+        self.executions[ResourceArn].setdefault("tags", []).extend(Tags)
+        return {}
+
     def cancel_task_execution(self, TaskExecutionArn):
         execution = self.executions[TaskExecutionArn]
         if execution["status"] in ("SUCCESS", "ERROR"):
@@ -250,6 +254,8 @@ def test_at_most_one_execution_waits_behind_the_running_one(trigger, aws):
     assert tags["lakedrop:uploads"] == "5" and tags["lakedrop:oldest-upload"] == "2026-12-01T00:00:01Z"
     cancelled = [a for a in datasync.order if datasync.executions[a].get("cancelled")]
     assert len(cancelled) == 4  # each replaced waiting execution, after its replacement was recorded
+    for arn, replacement in zip(cancelled, cancelled[1:] + waiting):
+        assert {"Key": "lakedrop:replaced-by", "Value": replacement} in datasync.executions[arn]["tags"]
 
 
 def test_a_launched_execution_is_not_replaced_a_new_one_waits(trigger, aws):

@@ -50,6 +50,8 @@ RETRYABLE = {
 }
 # Another invocation wrote the pending record first (S3 conditional writes: 412, or 409 while it was writing).
 CONFLICTS = {"PreconditionFailed", "ConditionalRequestConflict"}
+# The tag on an execution the trigger cancelled because another one covers its keys.
+REPLACED_BY = "lakedrop:replaced-by"
 
 _CLIENTS = {}
 
@@ -362,18 +364,27 @@ class Manifests:
         )
         return response["TaskExecutionArn"], attempts
 
-    def cancel_if_waiting(self, execution_arn):
-        """Cancel an execution that has not launched; one that launched meanwhile runs (its keys are
-        covered again by the replacement: delivered twice, which TransferMode CHANGED makes harmless)."""
+    def cancel_if_waiting(self, execution_arn, replacement_arn):
+        """Cancel an execution that has not launched, tagged first with the execution that covers its keys
+        (`lakedrop:replaced-by`), so the observer counts its end (ERROR, cancelled) as no failure. One that
+        launched meanwhile runs: its keys are covered again by the replacement, delivered twice, which
+        TransferMode CHANGED makes harmless."""
         if self.status(execution_arn) != "QUEUED":
             log(outcome="not-cancelled", execution_arn=execution_arn, reason="launched")
             return False
         try:
+            call(
+                "datasync",
+                "tag_resource",
+                self.deadline,
+                ResourceArn=execution_arn,
+                Tags=[{"Key": REPLACED_BY, "Value": replacement_arn}],
+            )
             call("datasync", "cancel_task_execution", self.deadline, TaskExecutionArn=execution_arn)
         except ClientError as err:
             log(outcome="not-cancelled", execution_arn=execution_arn, code=error_code(err), message=str(err))
             return False
-        log(outcome="cancelled", execution_arn=execution_arn)
+        log(outcome="cancelled", execution_arn=execution_arn, replaced_by=replacement_arn)
         return True
 
 
@@ -415,7 +426,7 @@ def start_by_manifest(manifests, new_entries, new_tags, sleep=time.sleep, clock=
             if manifests.status(execution_arn) != "QUEUED":
                 # It launched (the task was idle): the new keys are being copied, nothing waits to record.
                 for superseded in unrecorded:
-                    manifests.cancel_if_waiting(superseded)
+                    manifests.cancel_if_waiting(superseded, execution_arn)
                 return execution_arn
             unrecorded.append(execution_arn)
             if clock() + delay > manifests.deadline:
@@ -426,7 +437,7 @@ def start_by_manifest(manifests, new_entries, new_tags, sleep=time.sleep, clock=
             delay = min(delay * 2, 2.0)
             continue
         for superseded in ([replaced] if replaced else []) + unrecorded:
-            manifests.cancel_if_waiting(superseded)
+            manifests.cancel_if_waiting(superseded, execution_arn)
         return execution_arn
 
 
