@@ -173,6 +173,18 @@ def _calm(emulator, *names):
         emulator.client("cloudwatch").set_alarm_state(AlarmName=name, StateValue="OK", StateReason="test: fault undone")
 
 
+def _forwarded_errors(emulator, deployed, at_least):
+    """The DataSync ERROR events the observer forwarded to the topic, once EventBridge and Lambda are done."""
+    assert emulator.control("POST", "events/drain", {})["pending"] == 0
+
+    def errors():
+        published, _ = _notifications(emulator, deployed["topic_arn"])
+        return [m for m in published if m.get("source") == "aws.datasync"]
+
+    wait_for(lambda: len(errors()) >= at_least and emulator.control("GET", "lambda/idle")["idle"], 30, 0.2)
+    return errors()
+
+
 def _check_undelivered(emulator, deployed, at):
     """Run the observer's scheduled check as if at `at`; the UndeliveredAge it wrote there."""
     event = {"source": "aws.events", "detail-type": "Scheduled Event", "time": at.isoformat(), "detail": {}}
@@ -207,14 +219,16 @@ def test_converged_resources_are_scoped_and_rerun_writes_nothing(emulator, deplo
     topic = emulator.client("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]
     assert topic["KmsMasterKeyId"] and "alias/aws/sns" not in topic["KmsMasterKeyId"]
     statements = {s["Sid"]: s for s in json.loads(topic["Policy"])["Statement"]}
-    assert statements["TheErrorRulePublishes"]["Condition"]["StringEquals"]["aws:SourceArn"].endswith(
-        f":rule/{name}-datasync-errors"
-    )
+    # Only the alarms publish as a service; failed executions come through the observer (IAM, same account).
+    assert set(statements) == {"TheDeploymentsAlarmsPublish", "DenyInsecureTransport"}
     assert statements["DenyInsecureTransport"]["Effect"] == "Deny"
-    rule = emulator.client("events").describe_rule(Name=f"{name}-datasync-errors")
+    events = emulator.client("events")
+    rule = events.describe_rule(Name=f"{name}-datasync-errors")
     pattern = json.loads(rule["EventPattern"])
     assert pattern["detail"] == {"State": ["ERROR"]}
     assert pattern["resources"] == [{"prefix": f"{deployed['task_arn']}/execution/"}]
+    (target,) = events.list_targets_by_rule(Rule=f"{name}-datasync-errors")["Targets"]
+    assert target["Arn"].endswith(f":function:{name}-observer")
     alarms = emulator.client("cloudwatch").describe_alarms(AlarmNamePrefix=name)["MetricAlarms"]
     assert sorted(a["AlarmName"] for a in alarms) == sorted(
         deployed["alarm"](suffix)
@@ -357,8 +371,8 @@ def test_a_throttled_trigger_raises_trigger_throttles(emulator, deployed):
 
 
 def test_a_failing_task_notifies_its_error_and_raises_delivery_time(emulator, deployed):
-    """DataSync's role loses its read permission: the execution ends in ERROR, the ERROR rule publishes the
-    event to the topic, and 31 minutes later the upload is still undelivered."""
+    """DataSync's role loses its read permission: the execution ends in ERROR, the ERROR rule has the observer
+    forward the event to the topic, and 31 minutes later the upload is still undelivered."""
     name, delivery_time = deployed["name"], deployed["alarm"]("delivery-time")
     iam = emulator.client("iam")
     role = f"{name}-q-datasync"
@@ -368,9 +382,8 @@ def test_a_failing_task_notifies_its_error_and_raises_delivery_time(emulator, de
         execution = _upload(emulator, deployed, "unreadable.csv", "ERROR")
     finally:
         iam.put_role_policy(RoleName=role, PolicyName="read-source-bucket", PolicyDocument=json.dumps(document))
-    assert emulator.control("POST", "events/drain", {})["pending"] == 0
-    published, mailed = _notifications(emulator, deployed["topic_arn"])
-    errors = [m for m in published if m.get("source") == "aws.datasync"]
+    errors = _forwarded_errors(emulator, deployed, 1)
+    _published, mailed = _notifications(emulator, deployed["topic_arn"])
     assert any(execution in d["message"] for d in mailed if d["endpoint"] == EMAIL and d["delivered"]), mailed
     assert [(m["resources"], m["detail"]["State"]) for m in errors] == [([execution], "ERROR")], errors
     assert errors[0]["detail-type"] == "DataSync Task Execution State Change"
@@ -385,3 +398,24 @@ def test_a_failing_task_notifies_its_error_and_raises_delivery_time(emulator, de
     assert abs(age - (later - uploaded).total_seconds()) < 2  # the failed upload's age, as of `later`
     data = _alarm_fired(emulator, deployed, delivery_time, later)
     assert data["recentDatapoints"] == [age]
+
+
+def test_an_execution_the_trigger_replaced_is_not_a_failure(emulator, deployed):
+    """Manifest starts cancel a waiting execution once another covers its keys, tagged lakedrop:replaced-by: its
+    end (ERROR, cancelled) is not forwarded; an untagged cancelled execution is."""
+    ds, task = emulator.client("datasync"), deployed["task_arn"]
+    before = len(_forwarded_errors(emulator, deployed, 0))
+    emulator.control("POST", "datasync/faults", {"hold_launching": 1})
+    try:
+        blocker = ds.start_task_execution(TaskArn=task, Includes=[{"FilterType": "SIMPLE_PATTERN", "Value": "/a"}])
+        replaced = ds.start_task_execution(TaskArn=task, Includes=[{"FilterType": "SIMPLE_PATTERN", "Value": "/b"}])
+        ds.tag_resource(
+            ResourceArn=replaced["TaskExecutionArn"],
+            Tags=[{"Key": "lakedrop:replaced-by", "Value": blocker["TaskExecutionArn"]}],
+        )
+        ds.cancel_task_execution(TaskExecutionArn=replaced["TaskExecutionArn"])
+    finally:
+        emulator.control("POST", "datasync/faults", {"hold_launching": 0})
+    ds.cancel_task_execution(TaskExecutionArn=blocker["TaskExecutionArn"])
+    forwarded = _forwarded_errors(emulator, deployed, before + 1)[before:]
+    assert [m["resources"] for m in forwarded] == [[blocker["TaskExecutionArn"]]]

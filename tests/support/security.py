@@ -260,12 +260,6 @@ ACCEPTED: dict[tuple[str, ...], str] = {
         "ReadTheAccount",
         "elasticfilesystem:DescribeFileSystems",
     ): "the deployer finds file systems by creation token",
-    # EventBridge publishing to an SSE-KMS topic: the SNS developer guide's key policy statement for
-    # events.amazonaws.com carries no condition ("Enable compatibility between event sources from AWS services
-    # and encrypted topics", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services),
-    # and whether the KMS request SNS makes for it carries aws:SourceArn is not documented; the key encrypts this
-    # one topic only, whose own policy binds EventBridge to the error rule (aws:SourceArn).
-    ("service-principal-unbound", r"key .*", "TheErrorRulePublishes"): "EventBridge's use of the topic's key",
 }
 
 

@@ -84,3 +84,45 @@ def test_metric_datum_is_the_status_runbooks_contract():
     datum = observer.metric_datum("DeliveryLatency", "q", [30, 60], NOW)
     assert datum["Dimensions"] == [{"Name": "Delivery", "Value": "q"}]
     assert (datum["Unit"], datum["Values"], observer.NAMESPACE) == ("Seconds", [30.0, 60.0], "LakeDrop")
+
+
+def test_an_execution_the_trigger_replaced_is_no_failure():
+    replaced = {**_execution("ERROR", 40), "replaced": True}
+    assert observer.undelivered_age(NOW, [replaced], []) == 0.0
+    assert observer.undelivered_age(NOW, [replaced, _execution("ERROR", 20)], []) == 21 * 60
+
+
+class _Calls:
+    """Stands in for the observer's clients: tags per execution, what was published to SNS."""
+
+    def __init__(self, tags):
+        self.tags, self.published = tags, []
+
+    def list_tags_for_resource(self, ResourceArn):
+        return {"Tags": [{"Key": k, "Value": v} for k, v in self.tags.get(ResourceArn, {}).items()]}
+
+    def publish(self, **kwargs):
+        self.published.append(kwargs)
+        return {"MessageId": "m"}
+
+
+def test_errors_are_forwarded_to_the_topic_except_replaced_executions(monkeypatch):
+    task = "arn:aws:datasync:eu-west-1:222222222222:task/task-0123456789abcdef0"
+    failed, replaced = f"{task}/execution/exec-1", f"{task}/execution/exec-2"
+    calls = _Calls({replaced: {"lakedrop:replaced-by": f"{task}/execution/exec-3"}})
+    monkeypatch.setattr(observer, "_CLIENTS", {"datasync": calls, "sns": calls})
+    monkeypatch.setenv("LAKEDROP_DELIVERIES", json.dumps([{"name": "d", "task_arn": task, "queue": "", "dlq": "x"}]))
+    monkeypatch.setenv("LAKEDROP_TOPIC_ARN", "arn:aws:sns:eu-west-1:222222222222:t")
+
+    def event(arn):
+        return {"source": "aws.datasync", "time": NOW.isoformat(), "resources": [arn], "detail": {"State": "ERROR"}}
+
+    observer.handler(event(replaced), None)
+    assert calls.published == []
+    observer.handler(event(failed), None)
+    assert [json.loads(p["Message"])["resources"] for p in calls.published] == [[failed]]
+    assert calls.published[0]["TopicArn"] == "arn:aws:sns:eu-west-1:222222222222:t"
+
+
+def test_the_trigger_and_the_observer_agree_on_the_replaced_tag():
+    assert observer.REPLACED_BY == trigger.REPLACED_BY

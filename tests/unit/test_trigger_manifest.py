@@ -254,7 +254,7 @@ def test_at_most_one_execution_waits_behind_the_running_one(trigger, aws):
     assert tags["lakedrop:uploads"] == "5" and tags["lakedrop:oldest-upload"] == "2026-12-01T00:00:01Z"
     cancelled = [a for a in datasync.order if datasync.executions[a].get("cancelled")]
     assert len(cancelled) == 4  # each replaced waiting execution, after its replacement was recorded
-    for arn, replacement in zip(cancelled, cancelled[1:] + waiting):
+    for arn, replacement in zip(cancelled, cancelled[1:] + waiting, strict=True):
         assert {"Key": "lakedrop:replaced-by", "Value": replacement} in datasync.executions[arn]["tags"]
 
 

@@ -1,16 +1,20 @@
-"""lakedrop.delivery observer: delivery latency and the age of the oldest undelivered upload, as metrics.
+"""lakedrop.delivery observer: delivery latency and the age of the oldest undelivered upload, as metrics, and
+the notification of failed executions.
 
-Runs on AWS Lambda (Python 3.12, boto3 only), invoked by two EventBridge rules:
+Runs on AWS Lambda (Python 3.12, boto3 only), invoked by three EventBridge rules:
   - DataSync "Task Execution State Change" to SUCCESS for the deployment's tasks: publishes
     LakeDrop/DeliveryLatency (Seconds, dimension Delivery) = the event's time minus the upload times the
     trigger tagged the execution with (lakedrop:oldest-upload / lakedrop:newest-upload);
+  - the same to ERROR: forwards the event to the notification topic, unless the trigger cancelled the
+    execution because another one covers its keys (tag lakedrop:replaced-by: manifest starts replace a
+    waiting execution; its end is no failure). EventBridge cannot filter on tags, hence this hop;
   - a schedule: publishes LakeDrop/UndeliveredAge (Seconds, dimension Delivery) = the age of the oldest
     upload not yet delivered, from what AWS itself reports (the queues' CloudWatch metrics, the task's
     executions and their tags), so a broken trigger, a failing task, a backed-up queue or a stuck
     execution all raise it; the delivery-time alarm treats a missing datapoint as breaching, so a dead
     observer alarms too.
 Configured by environment: LAKEDROP_DELIVERIES, a JSON list of {name, task_arn, queue, dlq} (queue names;
-queue '' in direct mode).
+queue '' in direct mode); LAKEDROP_TOPIC_ARN, the topic failures are forwarded to.
 """
 
 import json
@@ -23,6 +27,7 @@ import boto3
 
 NAMESPACE = "LakeDrop"
 IN_FLIGHT = {"QUEUED", "LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING"}
+REPLACED_BY = "lakedrop:replaced-by"  # the trigger's tag on an execution it replaced (see the trigger)
 _CLIENTS = {}
 
 
@@ -66,9 +71,10 @@ def latencies(tags, delivered_at):
 def undelivered_age(now, executions, queue_ages):
     """Age in seconds of the oldest upload not delivered yet (0 when none).
 
-    `executions`: [{status, start_time, filtered, oldest_upload}] of the task; an upload counts as
-    undelivered while its execution is in flight, and after its execution failed until an unfiltered
-    execution (the safety-net schedule, a full sync) that started later succeeded.
+    `executions`: [{status, start_time, filtered, oldest_upload, replaced}] of the task; an upload counts
+    as undelivered while its execution is in flight, and after its execution failed until an unfiltered
+    execution (the safety-net schedule, a full sync) that started later succeeded. An execution the
+    trigger replaced (its keys covered by another) did not fail. A manifest execution is filtered.
     `queue_ages`: [(age in seconds, measured at)] of the event queue and the dead-letter queue; an age
     measured earlier has grown since, if the message is still there."""
     ages = [0.0]
@@ -76,7 +82,9 @@ def undelivered_age(now, executions, queue_ages):
     for e in executions:
         if not e.get("oldest_upload"):
             continue
-        failed = e["status"] == "ERROR" and not any(start > e["start_time"] for start in full_runs)
+        failed = (
+            e["status"] == "ERROR" and not e.get("replaced") and not any(start > e["start_time"] for start in full_runs)
+        )
         if e["status"] in IN_FLIGHT or failed:
             ages.append((now - parse_time(e["oldest_upload"])).total_seconds())
     for age, measured_at in queue_ages:
@@ -114,8 +122,9 @@ def _executions(task_arn):
                 {
                     "status": status,
                     "start_time": parse_time(described.get("StartTime") or datetime.now(UTC)),
-                    "filtered": bool(described.get("Includes")),
+                    "filtered": bool(described.get("Includes") or described.get("ManifestConfig")),
                     "oldest_upload": tags.get("lakedrop:oldest-upload"),
+                    "replaced": bool(tags.get(REPLACED_BY)),
                 }
             )
     return found
@@ -134,6 +143,11 @@ def _queue_age(queue, now, lookback):
     )
     points = sorted(response.get("Datapoints", []), key=lambda p: p["Timestamp"])
     return (points[-1]["Maximum"], parse_time(points[-1]["Timestamp"])) if points else None
+
+
+def _notify(event):
+    """Forward an EventBridge event to the topic, as the error rule did when it targeted the topic itself."""
+    _client("sns").publish(TopicArn=os.environ["LAKEDROP_TOPIC_ARN"], Message=json.dumps(event, default=str))
 
 
 def _publish(datum):
@@ -155,7 +169,16 @@ def handler(event, context):
         state = (event.get("detail") or {}).get("State")
         for arn in event.get("resources") or []:
             delivery = delivery_of(arn, deliveries)
-            if delivery is None or state != "SUCCESS":
+            if delivery is None:
+                continue
+            if state == "ERROR":
+                if _tags(arn).get(REPLACED_BY):
+                    log(outcome="replaced", delivery=delivery["name"], execution=arn)
+                else:
+                    _notify(event)
+                    log(outcome="notified", delivery=delivery["name"], execution=arn)
+                continue
+            if state != "SUCCESS":
                 continue
             values = latencies(_tags(arn), now)
             if values:
