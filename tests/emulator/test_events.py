@@ -172,6 +172,18 @@ def test_a_scheduled_rule_fires_its_targets_on_demand(emulator, clients, unique)
     assert scheduled["resources"] == [rule_arn(emulator, plain)] and scheduled["detail"] == {}
 
 
+def test_a_scheduled_rule_receives_no_events(emulator, clients, unique):
+    """A rule with a schedule and no event pattern runs on its schedule only (moto's empty pattern matched all)."""
+    name = f"scheduled-only-{unique}"
+    queue = events_queue(emulator, clients, name, rule_arn(emulator, name))
+    put_rule(clients, name, ScheduleExpression="rate(1 hour)")
+    clients("events").put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": queue.arn}])
+    entry = {"Source": f"lakedrop.{unique}", "DetailType": "t", "Detail": json.dumps({"level": "error"})}
+    assert clients("events").put_events(Entries=[entry])["FailedEntryCount"] == 0
+    assert emulator.control("POST", "events/drain", {})["pending"] == 0
+    assert drain(clients("sqs"), queue) == []
+
+
 def test_a_rule_invokes_a_lambda_function_its_policy_lets_in(emulator, clients, unique):
     from lakedrop_emulator.stack import trust
     from lakedrop_emulator.stack import zipped

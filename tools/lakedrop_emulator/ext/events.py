@@ -92,10 +92,15 @@ def put(item: dict, bus: str = "default") -> None:
         send_to_targets(rule, item)
 
 
+def _matches(rule: Any, item: dict) -> bool:
+    """A rule without an event pattern runs on its schedule only (`fire`); moto's empty pattern matched every event."""
+    return bool(rule.event_pattern.get_pattern()) and rule.event_pattern.matches_event(item)
+
+
 def send_to_targets(rule: Any, item: dict, transform_input: bool = True) -> None:
     """Replacement for moto's Rule.send_to_targets: disabled rules deliver nothing (moto delivered), SNS and
     Lambda targets are delivered (moto raised NotImplementedError), every delivery is authorized."""
-    if rule.state != "ENABLED" or not rule.event_pattern.matches_event(item):
+    if rule.state != "ENABLED" or not _matches(rule, item):
         return
     item = _normalized(item)
     for target in list(rule.targets):
