@@ -10,6 +10,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 WRITERS = 8
+# Large enough that writing it (S3's checksums) takes a while: without one step for check and write, the
+# other writers pass the check meanwhile (the race these tests must be able to catch).
+PAYLOAD = b"x" * (8 * 1024 * 1024)
 
 
 @pytest.fixture
@@ -65,7 +68,7 @@ def test_if_match_replaces_only_the_version_it_names(s3):
 
 def test_concurrent_creators_one_wins_the_others_get_412(s3):
     calls = [
-        lambda i=i: s3.put_object(Bucket=s3.bucket, Key="race", Body=f"writer {i}".encode(), IfNoneMatch="*")
+        lambda i=i: s3.put_object(Bucket=s3.bucket, Key="race", Body=f"writer {i}".encode() + PAYLOAD, IfNoneMatch="*")
         for i in range(WRITERS)
     ]
     answers = concurrently(calls)
@@ -77,7 +80,7 @@ def test_concurrent_creators_one_wins_the_others_get_412(s3):
 def test_concurrent_updaters_of_one_etag_one_wins_the_others_get_412(s3):
     etag = s3.put_object(Bucket=s3.bucket, Key="cas", Body=b"0")["ETag"]
     calls = [
-        lambda i=i: s3.put_object(Bucket=s3.bucket, Key="cas", Body=f"{i}".encode() * 3, IfMatch=etag)
+        lambda i=i: s3.put_object(Bucket=s3.bucket, Key="cas", Body=f"{i}".encode() + PAYLOAD, IfMatch=etag)
         for i in range(WRITERS)
     ]
     assert sorted(concurrently(calls)) == [(200, "")] + [(412, "PreconditionFailed")] * (WRITERS - 1)
