@@ -305,8 +305,7 @@ def test_different_manifests_queue_and_the_same_manifest_is_refused_while_it_wai
         with pytest.raises(ClientError) as err:
             start(emulator, stack, second_key)
         assert _code(err) == "InvalidRequestException" and "same filters and manifest" in str(err.value)
-        active = emulator.control("GET", f"datasync/active?task_arn={stack.task}")["executions"]
-        assert [(e["arn"], e["status"], e["manifest"]) for e in active] == [
+        assert [(e["arn"], e["status"], e["manifest"]) for e in emulator.datasync_active(stack.task)] == [
             (first, "LAUNCHING", f"s3://{stack.manifest_bucket}/{first_key}"),
             (second, "QUEUED", f"s3://{stack.manifest_bucket}/{second_key}"),
         ]
