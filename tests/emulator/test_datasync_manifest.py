@@ -14,22 +14,13 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from support.polling import wait_for
-from test_lambda_runner import FAST
 
 from lakedrop_emulator.stack import transfer_stack
 from lakedrop_emulator.stack import trust
 
 
-@pytest.fixture(scope="module")
-def fast(emulator):
-    previous = emulator.control("POST", "datasync/timing", {})
-    emulator.control("POST", "datasync/timing", FAST)
-    yield
-    emulator.control("POST", "datasync/timing", {k: previous[k] for k in FAST})
-
-
 @pytest.fixture
-def stack(emulator, fast):
+def stack(emulator, fast_datasync):
     """A task of its own (incoming/ of a source bucket -> an access point), and a manifest bucket in the
     target account readable by a manifest role as the contract's DataSync role reads it."""
     name = f"mf-{uuid.uuid4().hex[:8]}"
