@@ -4,6 +4,7 @@ the request journal, the control API (dev/test code, never in the built collecti
 from __future__ import annotations
 
 import json
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,15 @@ class Emulator:
     def authz_decisions(self, since: int = 0) -> list[dict[str, Any]]:
         """Denials with the engine's reasons (see ext/authz)."""
         return self.control("GET", f"authz/decisions?since={since}")["decisions"]
+
+    def datasync_active(self, task_arn: str) -> list[dict[str, Any]]:
+        """The task's queued and running executions: arn, status, includes, manifest (s3://bucket/key or None)."""
+        return self.control("GET", f"datasync/active?task_arn={urllib.parse.quote(task_arn, safe='')}")["executions"]
+
+    def s3_faults(self, **faults: int) -> dict[str, int]:
+        """Arm S3 faults (conditional_conflicts=n: the next n conditional PutObjects answer 409
+        ConditionalRequestConflict); the faults now. Without arguments, only reads them."""
+        return self.control("POST", "s3/faults", faults)
 
     def control(self, method: str, path: str, body: dict | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None

@@ -21,6 +21,7 @@ class SourceObject:
     size: int
     mtime: float
     body: Any  # callable returning bytes (read lazily, only when transferred)
+    version: str | None = None  # the version a manifest named (read with s3:GetObjectVersion)
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -128,13 +129,8 @@ def destination_file(root: Path, path: str) -> Path:
 
 def list_s3_objects(bucket_name: str, subdirectory: str) -> list[SourceObject]:
     from moto.s3.models import FakeKey
-    from moto.s3.models import s3_backends
 
-    accounts = s3_backends.bucket_accounts
-    if bucket_name not in accounts:
-        raise LookupError(f"bucket {bucket_name} does not exist")
-    partition, account_id = accounts[bucket_name]
-    bucket = s3_backends[account_id][partition].buckets[bucket_name]
+    _backend, bucket = _moto_bucket(bucket_name)
     found = []
     for name in list(bucket.keys.keys()):
         key = bucket.keys.get(name)
@@ -153,6 +149,52 @@ def list_s3_objects(bucket_name: str, subdirectory: str) -> list[SourceObject]:
             )
         )
     return found
+
+
+def _moto_bucket(bucket_name: str) -> Any:
+    from moto.s3.models import s3_backends
+
+    accounts = s3_backends.bucket_accounts
+    if bucket_name not in accounts:
+        raise LookupError(f"bucket {bucket_name} does not exist")
+    partition, account_id = accounts[bucket_name]
+    return s3_backends[account_id][partition], s3_backends[account_id][partition].buckets[bucket_name]
+
+
+def s3_object(bucket_name: str, key: str, version_id: str | None = None) -> Any:
+    """moto's object `key` (the given version, else the current one), or None when it does not exist or the
+    current version is a delete marker (moto keeps every version of a versioned bucket)."""
+    backend, _bucket = _moto_bucket(bucket_name)
+    return backend.get_object(bucket_name, key, version_id=version_id)
+
+
+def manifest_objects(
+    bucket_name: str, subdirectory: str, entries: list[tuple[str, str | None]]
+) -> tuple[list[SourceObject], list[str]]:
+    """The objects a manifest's entries name (exactly these: the given version where one is listed), and
+    one line per entry that names no object: a folder ("You can't specify only a directory or folder"), a
+    key that does not exist, or a version that does not."""
+    from . import datasync_rules
+
+    found, missing = [], []
+    for path, version in entries:
+        key = datasync_rules.manifest_key(path, subdirectory)
+        obj = None if key.endswith("/") else s3_object(bucket_name, key, version)
+        if obj is None:
+            what = f"version {version} of " if version else ""
+            missing.append(f"{what}s3://{bucket_name}/{key} (manifest entry {path!r}) does not exist")
+            continue
+        found.append(
+            SourceObject(
+                path="/" + path,
+                key=key,
+                size=obj.size,
+                mtime=obj.last_modified.timestamp(),
+                body=lambda obj=obj: obj.value,
+                version=version,
+            )
+        )
+    return found, missing
 
 
 def efs_directory(

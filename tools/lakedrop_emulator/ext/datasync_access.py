@@ -6,6 +6,8 @@
 - An execution reads its S3 source as a session of that role: s3:ListBucket (with s3:prefix) on the
   bucket, s3:GetObject on each object, kms:Decrypt through S3 on the key of an SSE-KMS object
   (`S3Source`). The role's policies decide, and the bucket policy (key policy) too across accounts.
+- An execution with a manifest reads it first (PREPARING) as a session of the manifest's
+  BucketAccessRoleArn: s3:GetObject, s3:GetObjectVersion when a version is named (`read_manifest`).
 - It writes its EFS destination as an NFS client: anonymous without a file-system access role, else a
   session of that role; the file-system policy (and the role's policies) decide ClientMount and
   ClientWrite, and ClientRootAccess when it writes as root, i.e. without an access point (`efs_denial`).
@@ -91,10 +93,12 @@ class S3Source:
     principal: Principal
     bucket: Any  # moto's FakeBucket
 
-    def read_denial(self, key_name: str) -> str | None:
-        """Why the session may not read this object (None: it may)."""
+    def read_denial(self, key_name: str, version: str | None = None) -> str | None:
+        """Why the session may not read this object, or this version of it (None: it may). A version is read
+        with s3:GetObjectVersion (S3 user guide, "Retrieving object versions")."""
         object_arn = f"{self.bucket.arn}/{key_name}"
-        decision = decide("datasync", "ReadObject", self.principal, "s3:GetObject", object_arn)
+        action = "s3:GetObjectVersion" if version else "s3:GetObject"
+        decision = decide("datasync", "ReadObject", self.principal, action, object_arn)
         if not decision.allowed:
             return denial_text(decision)
         key = self.bucket.keys.get(key_name)
@@ -163,7 +167,7 @@ def readable(source: S3Source, plan: list[Any]) -> tuple[list[Any], list[str]]:
     """The planned objects the session may read, and one line per object it may not."""
     allowed, refused = [], []
     for obj in plan:
-        why = source.read_denial(obj.key)
+        why = source.read_denial(obj.key, getattr(obj, "version", None))
         if why is None:
             allowed.append(obj)
         else:
@@ -175,6 +179,47 @@ def refusal(refused: list[str]) -> AccessDenied:
     """One error for an execution whose files were refused: the first one named, the others counted."""
     more = f" (and {len(refused) - 1} more file(s) refused)" if len(refused) > 1 else ""
     return AccessDenied(refused[0] + more)
+
+
+# --- reading the manifest ------------------------------------------------------------------------------
+
+
+class ManifestNotFound(LookupError):
+    """The manifest object (or the version named) does not exist (AWS documents no code for this: ours)."""
+
+    code = "ManifestNotFound"
+
+
+def read_manifest(config: dict, task_arn: str) -> bytes:
+    """The manifest's bytes, read as DataSync reads it: a session of the manifest's BucketAccessRoleArn
+    (trust policy for datasync.amazonaws.com; aws:SourceArn = the task, unsure: the confused-deputy page
+    names locations only), s3:GetObject, or s3:GetObjectVersion when ManifestObjectVersionId is given
+    (user guide, "Providing DataSync access to your manifest"); the role's policies and, across accounts,
+    the bucket policy decide. Raises AccessDenied or ManifestNotFound."""
+    from . import dataplane
+
+    s3 = config["Source"]["S3"]
+    role_arn, key, version = s3["BucketAccessRoleArn"], s3["ManifestObjectPath"], s3.get("ManifestObjectVersionId")
+    bucket_name = s3["S3BucketArn"].split(":::", 1)[-1]
+    where = f"s3://{bucket_name}/{key}" + (f" (version {version})" if version else "")
+    _, _, _, region, account, _ = task_arn.split(":", 5)
+    session = service_session(role_arn, DATASYNC, account, task_arn, region, SESSION_NAME)
+    if isinstance(session, Decision):
+        raise AccessDenied(f"DataSync could not assume manifest access role {role_arn}: {denial_text(session)}")
+    action = "s3:GetObjectVersion" if version else "s3:GetObject"
+    partition = role_arn.split(":")[1]
+    decision = decide(
+        "datasync", "ReadManifest", session.principal, action, f"arn:{partition}:s3:::{bucket_name}/{key}"
+    )
+    if not decision.allowed:
+        raise AccessDenied(f"Reading manifest {where}: {denial_text(decision)}")
+    try:
+        obj = dataplane.s3_object(bucket_name, key, version)
+    except LookupError as err:
+        raise ManifestNotFound(f"Reading manifest {where}: NoSuchBucket: {err}") from err
+    if obj is None:
+        raise ManifestNotFound(f"Reading manifest {where}: NoSuchKey: the manifest object does not exist")
+    return obj.value
 
 
 # --- writing the EFS destination ------------------------------------------------------------------------

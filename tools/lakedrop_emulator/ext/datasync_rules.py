@@ -5,11 +5,16 @@ docs/emulator-fidelity.md, "DataSync"). Pure functions: ext/datasync.py applies 
   botocore's DataSync model (2018-11-09) refuses;
 - the quota on queued executions per task (DataSync user guide, "Quotas");
 - schedules no more frequent than hourly (user guide, "Scheduling your task");
-- the S3 location subdirectory as the API takes it and shows it back.
+- the S3 location subdirectory as the API takes it and shows it back;
+- manifests (user guide, "Transferring specific files or objects by using a manifest"; Model
+  `StartTaskExecution.ManifestConfig`, `ManifestConfig.Source`): what a start with one may not hold, and
+  the CSV as DataSync reads it.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 # DataSync user guide, Quotas: "queued task executions per task: 50", not adjustable.
@@ -94,3 +99,85 @@ def uri_subdirectory(subdirectory: str | None) -> str:
     """The subdirectory as a LocationUri shows it: no leading "/", one trailing "/" ("" for the root)."""
     stripped = (subdirectory or "").strip("/")
     return f"{stripped}/" if stripped else ""
+
+
+# --- manifests ----------------------------------------------------------------------------------------
+
+
+class ManifestProblem(ValueError):
+    """A manifest DataSync cannot use; `code` is the execution's Result.ErrorCode (ours: AWS documents none)."""
+
+    code = "InvalidManifest"
+
+
+def manifest_start_problem(params: dict) -> tuple[str, str] | None:
+    """(error code, message) for a StartTaskExecution whose ManifestConfig AWS refuses, else None.
+
+    - Source missing: "a 400 status code and ValidationException error stating that you're missing the IAM
+      role for DataSync to access the S3 bucket where you're hosting your manifest" (Model
+      `ManifestConfig.Source`); the same for a Source without BucketAccessRoleArn (the role is what is
+      missing; the Model makes it required, so an SDK refuses it before sending).
+    - With Includes or Excludes: a manifest lists exactly what to transfer, filters select by pattern; the
+      user guide offers them as alternatives (wording ours).
+    An empty ManifestConfig ({}) is "no manifest" (Model `UpdateTask.ManifestConfig`: empty removes it).
+    """
+    config = params.get("ManifestConfig")
+    if not config:
+        return None
+    source = (config.get("Source") or {}).get("S3") or {}
+    if not source.get("BucketAccessRoleArn"):
+        return (
+            "ValidationException",
+            "ManifestConfig.Source.S3.BucketAccessRoleArn is missing: DataSync needs an IAM role to access the "
+            "S3 bucket where you're hosting your manifest.",
+        )
+    if params.get("Includes") or params.get("Excludes"):
+        return ("InvalidRequestException", "A manifest cannot be used together with Includes or Excludes filters.")
+    return None
+
+
+def manifest_location(config: dict | None) -> str | None:
+    """s3://bucket/key of a ManifestConfig (with ?versionId= when it names one), or None."""
+    source = ((config or {}).get("Source") or {}).get("S3") or {}
+    if not source.get("ManifestObjectPath"):
+        return None
+    bucket = source.get("S3BucketArn", "").split(":::", 1)[-1]
+    version = source.get("ManifestObjectVersionId")
+    return f"s3://{bucket}/{source['ManifestObjectPath']}" + (f"?versionId={version}" if version else "")
+
+
+def parse_manifest(data: bytes) -> list[tuple[str, str | None]]:
+    """The (path, version ID or None) entries of a manifest, in order, each once.
+
+    UTF-8; one object per line; "To specify Amazon S3 object version IDs, separate the object's path and
+    version ID by using a comma"; quotes around paths holding commas, quotes or line endings, a quote
+    doubled (RFC 4180, which is what Python's csv reads). Blank lines are skipped. A repeated entry is read
+    once (the guide says not to repeat one; what AWS does with a repeat is not documented). A line with more
+    than two fields, bad quoting or bytes that are not UTF-8 make the whole manifest unusable
+    (ManifestProblem: AWS's error code for that is not documented)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ManifestProblem(f"The manifest is not UTF-8: {err}") from err
+    entries: dict[tuple[str, str | None], None] = {}
+    try:
+        for line, row in enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), 1):
+            if not row or row == [""]:
+                continue
+            if len(row) > 2:
+                raise ManifestProblem(f"Manifest line {line} has {len(row)} fields; at most 2 (path, version ID).")
+            path, version = row[0], (row[1] if len(row) == 2 and row[1] else None)
+            if not path:
+                raise ManifestProblem(f"Manifest line {line} has no path.")
+            entries[(path, version)] = None
+    except csv.Error as err:
+        raise ManifestProblem(f"The manifest is not valid CSV: {err}") from err
+    return list(entries)
+
+
+def manifest_key(path: str, subdirectory: str) -> str:
+    """The object key a manifest path names: "relative to the ... prefix that you specified when configuring
+    your DataSync source location". Taken literally: whether AWS strips a leading "/" is not documented, so
+    "/a.csv" under `incoming` names the key `incoming//a.csv` (normally absent: a per-file error)."""
+    prefix = (subdirectory or "").strip("/")
+    return f"{prefix}/{path}" if prefix else path
