@@ -201,6 +201,7 @@ def test_the_longest_names_allowed_still_fit_aws_limits():
     assert len(found["trigger_names"]["role"]) <= names.LIMITS["iam_role"]
     assert len(found["trigger_names"]["function"]) <= names.LIMITS["function"]
     assert len(found["trigger_names"]["queue"]) <= names.LIMITS["queue"]
+    assert len(found["trigger_names"]["manifest_bucket"]) == names.LIMITS["bucket"]
     problems, _ = check(lakedrop_name="a" * 21)
     assert problems[0].startswith("lakedrop_name must be 1-20 lower-case letters")
 
