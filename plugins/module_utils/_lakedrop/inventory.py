@@ -344,7 +344,9 @@ def host_problems(values, group):
         problems.append(f"lakedrop_trigger_starts must be manifest or filters, got {starts!r}.")
     days = top["lakedrop_trigger_manifest_expiration_days"]
     if isinstance(days, int):
-        problems.append(rules.int_between(days, "lakedrop_trigger_manifest_expiration_days", 1, 365, "a sensible range"))
+        problems.append(
+            rules.int_between(days, "lakedrop_trigger_manifest_expiration_days", 1, 365, "a sensible range")
+        )
     if bool(top["lakedrop_ecs_cluster"]) != bool(top["lakedrop_ecs_service"]):
         problems.append(
             "lakedrop_ecs_cluster and lakedrop_ecs_service go together: set both (the service is redeployed) or neither."
