@@ -11,6 +11,7 @@ import pytest
 from support import security
 from support.ansible import run_playbook
 
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import names
 from lakedrop_emulator.client import DEPLOYER
 
 FAST = {"task_creating": 0.1, "launching": 0.3, "preparing": 0.2, "transferring": 0.2, "verifying": 0.1}
@@ -206,6 +207,15 @@ def test_site_lifecycle(emulator, deployment):
     kinds = {"trust", "identity", "s3", "sqs", "elasticfilesystem", "kms", "lambda", "logs"}
     assert {p.service or p.kind for p in policies} >= kinds
     assert security.problems(policies) == []
+    # every bucket is encrypted, private, without ACLs; each delivery's manifest bucket (manifest starts, the
+    # default) lets only its DataSync role read manifests and only its trigger write them and its pending records
+    assert security.buckets(emulator, name) == []
+    by_arn = {p.arn: p for p in policies if p.service == "s3"}
+    for delivery in ("q", "d", "k"):
+        found = names.delivery(name, delivery, emulator.region, emulator.account_id("target"))
+        trigger = found["trigger_names"]
+        policy = by_arn[trigger["manifest_bucket_arn"]]
+        assert security.manifest_bucket(policy, found["datasync_role_arn"], trigger["role_arn"]) == [], delivery
 
     # 8. teardown (bucket contents too) leaves nothing this deployment created
     run = run_playbook(

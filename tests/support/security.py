@@ -225,6 +225,77 @@ def tls_only(policy: Policy) -> list[Finding]:
     return [Finding("tls-only", policy.where, "", f"no Deny of {policy.service}:* when aws:SecureTransport is false")]
 
 
+def _denies_all_but(statement: dict, actions: set[str], resource: str, principal_arn: str) -> bool:
+    """A Deny to everyone of `actions` (each, or a wildcard covering it) on `resource` unless the caller's
+    principal ARN is `principal_arn` (a role session's principal ARN is its role's)."""
+    denied = {a.lower() for a in _listed(statement.get("Action"))}
+    covered = all(
+        a.lower() in denied or any(d.endswith("*") and a.lower().startswith(d[:-1]) for d in denied) for a in actions
+    )
+    unless = {k.lower(): v for k, v in (statement.get("Condition") or {}).get("ArnNotEquals", {}).items()}
+    return (
+        statement.get("Effect") == "Deny"
+        and "*" in _principals(statement, "AWS")
+        and covered
+        and resource in _listed(statement.get("Resource"))
+        and _listed(unless.get("aws:principalarn")) == [principal_arn]
+    )
+
+
+def manifest_bucket(policy: Policy, reader: str, writer: str) -> list[Finding]:
+    """A trigger's manifest bucket (issue 11): only the DataSync role (`reader`) reads manifests, only the
+    trigger's role (`writer`) writes them and reads or writes the pending records, whatever an identity
+    policy of the account allows."""
+    needed = {
+        "manifests read by the DataSync role only": ({"s3:GetObject", "s3:GetObjectVersion"}, "manifests/*", reader),
+        "manifests written by the trigger only": ({"s3:PutObject"}, "manifests/*", writer),
+        "pending records read by the trigger only": ({"s3:GetObject", "s3:GetObjectVersion"}, "pending/*", writer),
+        "pending records written by the trigger only": ({"s3:PutObject"}, "pending/*", writer),
+    }
+    return [
+        Finding("manifest-principals", policy.where, "", what)
+        for what, (actions, under, principal) in needed.items()
+        if not any(_denies_all_but(s, actions, f"{policy.arn}/{under}", principal) for s in _statements(policy))
+    ]
+
+
+def bucket_settings(s3, bucket: str) -> list[str]:
+    """A bucket of the deployment is encrypted by default, blocks every kind of public access and has ACLs
+    disabled (BucketOwnerEnforced), whichever role made it."""
+    found = []
+    try:
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    except s3.exceptions.ClientError:
+        rules = []
+    if not any(r.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for r in rules):
+        found.append(f"encryption: bucket {bucket} has no default encryption")
+    try:
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    except s3.exceptions.ClientError:
+        block = {}
+    names = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+    if not all(block.get(n) for n in names):
+        found.append(f"public-access-block: bucket {bucket} blocks only {sorted(n for n in names if block.get(n))}")
+    try:
+        ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"][0]["ObjectOwnership"]
+    except (s3.exceptions.ClientError, KeyError, IndexError):
+        ownership = None
+    if ownership != "BucketOwnerEnforced":
+        found.append(f"acls: bucket {bucket} has object ownership {ownership} (not BucketOwnerEnforced)")
+    return found
+
+
+def buckets(emulator, name: str) -> list[str]:
+    """`bucket_settings` of every bucket named after deployment `name`, in both accounts."""
+    found = []
+    for account in ("source", "target"):
+        s3 = emulator.client("s3", account)
+        for bucket in s3.list_buckets()["Buckets"]:
+            if bucket["Name"].startswith(name):
+                found += bucket_settings(s3, bucket["Name"])
+    return found
+
+
 # Findings accepted by design: (check, where pattern, Sid[, detail]) -> why. Keep each narrow and explained.
 ACCEPTED: dict[tuple[str, ...], str] = {
     # The deployer writes the source bucket's policy (phase 2): whoever writes a bucket policy could grant

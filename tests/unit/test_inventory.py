@@ -92,6 +92,11 @@ def test_the_new_users_mistakes_are_all_named_in_inventory_terms():
             "lakedrop_trigger_batching_window must be a whole number from 0 to 300",
         ),
         ({"lakedrop_trigger_mode": "fast"}, "lakedrop_trigger_mode must be queued or direct"),
+        ({"lakedrop_trigger_starts": "filter"}, "lakedrop_trigger_starts must be manifest or filters"),
+        (
+            {"lakedrop_trigger_manifest_expiration_days": 0},
+            "lakedrop_trigger_manifest_expiration_days must be a whole number from 1 to 365",
+        ),
         ({"lakedrop_schedule": "rate(5 minutes)"}, "lakedrop_schedule"),
         ({"lakedrop_subnet_ids": ["subnet-0a"]}, "lakedrop_subnet_ids must list at least two different subnet IDs"),
         ({"lakedrop_vpc_id": "default"}, "lakedrop_vpc_id must be a VPC ID"),
@@ -116,6 +121,7 @@ def test_each_variable_is_checked(changes, expected):
         ({"prefix": "in*"}, "lakedrop_deliveries[0].prefix must be a plain prefix"),
         ({"container_path": "data"}, "lakedrop_deliveries[0].container_path must be an absolute path"),
         ({"trigger_mode": "fast"}, "lakedrop_deliveries[0].trigger_mode must be queued or direct"),
+        ({"trigger_starts": "list"}, "lakedrop_deliveries[0].trigger_starts must be manifest or filters"),
         ({"batching_window": -1}, "lakedrop_deliveries[0].batching_window must be a whole number from 0 to 300"),
         ({"schedule": "cron(0/5 * * * ? *)"}, "lakedrop_deliveries[0].schedule"),
         ({"read_only": "maybe"}, "lakedrop_deliveries[0].read_only must be a boolean"),
@@ -201,6 +207,7 @@ def test_the_longest_names_allowed_still_fit_aws_limits():
     assert len(found["trigger_names"]["role"]) <= names.LIMITS["iam_role"]
     assert len(found["trigger_names"]["function"]) <= names.LIMITS["function"]
     assert len(found["trigger_names"]["queue"]) <= names.LIMITS["queue"]
+    assert len(found["trigger_names"]["manifest_bucket"]) == names.LIMITS["bucket"]
     problems, _ = check(lakedrop_name="a" * 21)
     assert problems[0].startswith("lakedrop_name must be 1-20 lower-case letters")
 
@@ -233,3 +240,30 @@ def test_the_inventory_page_documents_every_variable_and_setting():
     page = (Path(__file__).resolve().parents[2] / "docs/inventory.md").read_text(encoding="utf-8")
     for name in [*inventory.TOP, *inventory.DELIVERY]:
         assert f"| `{name}` |" in page, name
+
+
+def test_manifest_starts_by_default_each_delivery_with_its_own_bucket():
+    problems, settings = check(
+        lakedrop_deliveries=[
+            BASE["lakedrop_deliveries"][0],
+            dict(BASE["lakedrop_deliveries"][0], name="raw", prefix="raw/", trigger_starts="filters"),
+        ]
+    )
+    assert problems == []
+    lake, raw = settings["deliveries"]
+    assert (lake["trigger_starts"], raw["trigger_starts"]) == ("manifest", "filters")
+    assert settings["trigger_manifest_expiration_days"] == 7
+    assert lake["names"]["trigger_names"]["manifest_bucket"] == f"lakedrop-demo-lake-manifest-{TARGET}"
+    assert lake["names"]["trigger_names"]["manifest_bucket_arn"] == f"arn:aws:s3:::lakedrop-demo-lake-manifest-{TARGET}"
+
+
+def test_a_manifest_bucket_name_s3_would_refuse_fails_the_check_naming_the_delivery():
+    """Valid short names always give a valid bucket name; the check still applies S3's rules (here to a
+    name as a changed naming rule could make it), and only in manifest mode."""
+    _problems, settings = check()
+    (delivery,) = settings["deliveries"]
+    delivery["names"]["trigger_names"]["manifest_bucket"] = "x" * 64
+    (problem,) = inventory.manifest_bucket_problems([delivery])
+    assert problem.startswith("the manifest bucket of lakedrop_deliveries[0] (lake), <lakedrop_name>-<delivery name>")
+    assert "must follow S3's bucket naming rules (3-63" in problem
+    assert inventory.manifest_bucket_problems([dict(delivery, trigger_starts="filters")]) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import names
 from ansible_collections.lakedrop.delivery.plugins.module_utils._lakedrop import role_inputs
 
 ROLE = "arn:aws:iam::222222222222:role/lakedrop-demo-lake-datasync"
@@ -45,6 +46,11 @@ GOOD = {
         "lambda_trigger_maximum_concurrency": 2,
         "lambda_trigger_timeout": 60,
         "lambda_trigger_visibility_timeout": 360,
+        "lambda_trigger_name": "lakedrop-lake-trigger",
+        "lambda_trigger_starts": "manifest",
+        "lambda_trigger_manifest_bucket": "",
+        "lambda_trigger_manifest_expiration_days": 7,
+        "lambda_trigger_manifest_reader_arn": ROLE,
     },
     "observability": {
         "observability_name": "lakedrop",
@@ -241,6 +247,32 @@ CASES = [
         "lambda_trigger_visibility_timeout (30) must be at least lambda_trigger_timeout (60)",
     ),
     (
+        "lambda_trigger",
+        {"lambda_trigger_manifest_bucket": "Lake_Manifests"},
+        "lambda_trigger_manifest_bucket must follow S3's bucket naming rules",
+    ),
+    (  # a function name may have 64 characters; the bucket derived from it may not
+        "lambda_trigger",
+        {"lambda_trigger_name": "t" * 60},
+        "lambda_trigger_manifest_bucket (derived from lambda_trigger_name) must follow S3's bucket naming rules",
+    ),
+    (
+        "lambda_trigger",
+        {"lambda_trigger_manifest_reader_arn": ""},
+        "lambda_trigger_manifest_reader_arn (the DataSync role, the manifests' only reader) is required",
+    ),
+    (
+        "lambda_trigger",
+        {"lambda_trigger_manifest_reader_arn": "arn:aws:iam::222222222222:user/x"},
+        "lambda_trigger_manifest_reader_arn must be an IAM role ARN",
+    ),
+    (
+        "lambda_trigger",
+        {"lambda_trigger_manifest_expiration_days": 0},
+        "lambda_trigger_manifest_expiration_days must be a whole number from 1 to 365",
+    ),
+    ("datasync_role", {"datasync_role_manifest_bucket": "a"}, "datasync_role_manifest_bucket must follow S3's"),
+    (
         "lambda_trigger_notification",
         {"lambda_trigger_notification_destination": ""},
         "lambda_trigger_notification_destination must be the queue",
@@ -344,3 +376,16 @@ def test_absent_needs_only_what_names_the_resource():
     assert role_inputs.problems("lambda_trigger", {"lambda_trigger_state": "absent"}) == []
     assert role_inputs.problems("datasync_transfer", {"datasync_transfer_state": "absent"}) == []
     assert role_inputs.problems("source_bucket", {"source_bucket_state": "absent", "source_bucket_name": "Bad"})
+
+
+def test_filter_starts_need_no_manifest_bucket():
+    """filters: no bucket, so neither its name nor its reader is checked."""
+    values = dict(GOOD["lambda_trigger"], lambda_trigger_starts="filters", lambda_trigger_manifest_reader_arn="")
+    assert role_inputs.problems("lambda_trigger", dict(values, lambda_trigger_manifest_bucket="Bad_Name")) == []
+
+
+def test_the_derived_manifest_bucket_is_named_after_the_trigger():
+    assert names.manifest_bucket("lakedrop-lake-trigger", "222222222222") == "lakedrop-lake-manifest-222222222222"
+    assert names.manifest_bucket("custom", "222222222222") == "custom-manifest-222222222222"
+    found = names.trigger("lakedrop-lake-trigger", "cn-north-1", "222222222222")
+    assert found["manifest_bucket_arn"] == "arn:aws-cn:s3:::lakedrop-lake-manifest-222222222222"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import jinja2
 import pytest
 from support.policies import document
 from support.security import Policy
+from support.security import bucket_settings
+from support.security import manifest_bucket
 from support.security import problems
 from support.security import unread_services
 
@@ -189,3 +195,65 @@ def test_a_topic_is_tls_only_with_snss_own_publish_deny_and_not_without():
 
     assert tls_findings(deny) == []
     assert tls_findings({**deny, "Action": "SNS:Subscribe"})
+
+
+def manifest_policy(reader=ROLE, writer=f"arn:aws:iam::{ACCOUNT}:role/it-trigger-role"):
+    """The lambda_trigger role's manifest bucket policy as the role renders it."""
+    template = Path(__file__).resolve().parents[2] / "roles/lambda_trigger/templates/manifest-bucket-policy.json.j2"
+    environment = jinja2.Environment(autoescape=jinja2.select_autoescape(default_for_string=False))  # JSON, not HTML
+    environment.filters["to_json"] = json.dumps
+    text = environment.from_string(template.read_text(encoding="utf-8")).render(
+        lambda_trigger_manifest_bucket_arn="arn:aws:s3:::it-manifest",
+        lambda_trigger_manifest_reader_arn=reader,
+        lambda_trigger__names={"role_arn": writer},
+    )
+    return Policy("target", "bucket it-manifest policy", "resource", json.loads(text), "s3", "arn:aws:s3:::it-manifest")
+
+
+def test_the_manifest_bucket_policy_passes_every_check():
+    policy = manifest_policy()
+    assert checked(policy) == []
+    assert manifest_bucket(policy, ROLE, f"arn:aws:iam::{ACCOUNT}:role/it-trigger-role") == []
+
+
+def test_a_manifest_bucket_readable_by_another_principal_is_caught():
+    other = f"arn:aws:iam::{ACCOUNT}:role/someone-else"
+    found = manifest_bucket(manifest_policy(reader=other), ROLE, f"arn:aws:iam::{ACCOUNT}:role/it-trigger-role")
+    assert [f.detail for f in found] == ["manifests read by the DataSync role only"]
+    found = manifest_bucket(manifest_policy(writer=other), ROLE, f"arn:aws:iam::{ACCOUNT}:role/it-trigger-role")
+    assert len(found) == 3
+
+
+class FakeS3:
+    """get_bucket_* answers of one bucket; a missing configuration raises as boto3 does."""
+
+    class exceptions:
+        ClientError = KeyError
+
+    def __init__(self, **answers):
+        self.answers = answers
+
+    def __getattr__(self, operation):
+        def call(Bucket):
+            return self.answers[operation]
+
+        return call
+
+
+def test_bucket_settings_need_encryption_public_access_block_and_no_acls():
+    good = FakeS3(
+        get_bucket_encryption={
+            "ServerSideEncryptionConfiguration": {
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            }
+        },
+        get_public_access_block={
+            "PublicAccessBlockConfiguration": dict.fromkeys(
+                ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True
+            )
+        },
+        get_bucket_ownership_controls={"OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}},
+    )
+    assert bucket_settings(good, "it-manifest") == []
+    found = bucket_settings(FakeS3(), "it-manifest")
+    assert [f.split(":")[0] for f in found] == ["encryption", "public-access-block", "acls"]

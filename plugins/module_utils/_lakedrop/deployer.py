@@ -66,6 +66,23 @@ BUCKET_WRITE = [
     "s3:PutBucketVersioning",
     "s3:PutEncryptionConfiguration",
 ]
+# The triggers' manifest buckets (account B): what amazon.aws.s3_bucket reads and writes for an
+# unversioned, encrypted, private bucket with a policy and tags, community.aws.s3_lifecycle's rules, and
+# teardown (list the versions, delete the objects, delete the bucket).
+MANIFEST_BUCKET = sorted(
+    (set(BUCKET_READ) - {"s3:GetBucketNotification"})
+    | {
+        "s3:CreateBucket",
+        "s3:DeleteBucket",
+        "s3:GetLifecycleConfiguration",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketTagging",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutLifecycleConfiguration",
+    }
+)
 KEY_READ = [
     "kms:DescribeKey",
     "kms:GetKeyPolicy",
@@ -194,6 +211,7 @@ def target_policy(settings):
     """Account B: DataSync's roles, EFS, the locations and tasks, the triggers, the ECS volumes."""
     account, region, prefix = settings["target_account_id"], settings["region"], _prefix(settings)
     buckets = [arns.bucket_arn(b["name"], region) for b in settings["buckets"]]
+    manifest_buckets = sorted(d["names"]["trigger_names"]["manifest_bucket_arn"] for d in settings["deliveries"])
     roles = _arn(settings, account, "iam", f"role/{prefix}*", regional=False)
     # Without lakedrop_ecs_task_role the task definition's own task role gets the policy: any role then.
     task_role = settings["ecs_task_role"].split("/")[-1] or "*"
@@ -225,6 +243,8 @@ def target_policy(settings):
                 "logs:DescribeLogGroups",
                 "logs:DescribeResourcePolicies",
                 "sqs:ListQueues",
+                # a dry run reads the manifest buckets back (s3_bucket_info lists the account's buckets)
+                "s3:ListAllMyBuckets",
                 # the runbooks read the trigger's errors and the delivery latency (no resource-level permission)
                 "cloudwatch:GetMetricStatistics",
             ],
@@ -409,6 +429,9 @@ def target_policy(settings):
                 _arn(settings, account, "lambda", f"function:{prefix}*:*"),
             ],
         ),
+        # Every delivery's, whatever its trigger_starts: one switched to filters keeps its bucket until teardown.
+        _statement("TheManifestBuckets", MANIFEST_BUCKET, manifest_buckets),
+        _statement("EmptyTheManifestBucketsOnTeardown", ["s3:DeleteObject"], [f"{b}/*" for b in manifest_buckets]),
         _statement(
             "TheTriggerMappings",
             ["lambda:DeleteEventSourceMapping", "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"],

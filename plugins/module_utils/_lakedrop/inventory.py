@@ -19,6 +19,7 @@ from . import rules
 from . import task_schedule
 
 TRIGGER_MODES = ["queued", "direct"]
+TRIGGER_STARTS = ["manifest", "filters"]
 ENCRYPTIONS = ["AES256", "aws:kms"]
 
 
@@ -109,6 +110,7 @@ DELIVERY = {
     "container_path": ("str", REQUIRED, _container_path, "where the containers see it"),
     "read_only": ("bool", False, None, "mount it read-only in the containers"),
     "trigger_mode": ("str", None, None, "queued or direct (default lakedrop_trigger_mode)"),
+    "trigger_starts": ("str", None, None, "manifest or filters (default lakedrop_trigger_starts)"),
     "batching_window": (
         "int",
         None,
@@ -134,6 +136,13 @@ TOP = {
     "lakedrop_vpc_id": ("str", "", rules.vpc_id, "VPC of the EFS mount targets ('' = the default VPC)"),
     "lakedrop_subnet_ids": ("list", [], rules.subnet_ids, "subnets of the EFS mount targets"),
     "lakedrop_trigger_mode": ("str", "queued", None, "queued or direct"),
+    "lakedrop_trigger_starts": (
+        "str",
+        "manifest",
+        None,
+        "manifest (DataSync reads a list of the new keys from a bucket in account B) or filters (include filters)",
+    ),
+    "lakedrop_trigger_manifest_expiration_days": ("int", 7, None, "days a manifest is kept (1-365)"),
     "lakedrop_trigger_batching_window": ("int", 20, None, "seconds (0-300)"),
     "lakedrop_schedule": ("str", "rate(1 hour)", _schedule, "the safety net's schedule ('' = none)"),
     "lakedrop_ecs_cluster": ("str", "", None, "cluster of the ECS service"),
@@ -249,6 +258,7 @@ def _delivery(entry, index, top):
     settings, problems = _settle(entry, DELIVERY, prefix)
     problems += _unknown(entry, DELIVERY, prefix, "delivery settings")
     settings["trigger_mode"] = settings["trigger_mode"] or top["lakedrop_trigger_mode"]
+    settings["trigger_starts"] = settings["trigger_starts"] or top["lakedrop_trigger_starts"]
     if settings["batching_window"] is None:
         settings["batching_window"] = top["lakedrop_trigger_batching_window"]
     if settings["schedule"] is None:
@@ -261,6 +271,8 @@ def _delivery(entry, index, top):
         problems.append(f"{prefix}kms_key_arn is only for encryption aws:kms, not {settings['encryption']}.")
     if settings["trigger_mode"] not in TRIGGER_MODES:
         problems.append(f"{prefix}trigger_mode must be queued or direct, got {settings['trigger_mode']!r}.")
+    if settings["trigger_starts"] not in TRIGGER_STARTS:
+        problems.append(f"{prefix}trigger_starts must be manifest or filters, got {settings['trigger_starts']!r}.")
     if isinstance(settings["batching_window"], int):
         problems.append(
             rules.int_between(settings["batching_window"], prefix + "batching_window", 0, 300, "Lambda's limit")
@@ -327,6 +339,14 @@ def host_problems(values, group):
         problems.append(rules.int_between(window, "lakedrop_trigger_batching_window", 0, 300, "Lambda's limit"))
     if isinstance(top["lakedrop_trigger_mode"], str) and top["lakedrop_trigger_mode"] not in TRIGGER_MODES:
         problems.append(f"lakedrop_trigger_mode must be queued or direct, got {top['lakedrop_trigger_mode']!r}.")
+    starts = top["lakedrop_trigger_starts"]
+    if isinstance(starts, str) and starts not in TRIGGER_STARTS:
+        problems.append(f"lakedrop_trigger_starts must be manifest or filters, got {starts!r}.")
+    days = top["lakedrop_trigger_manifest_expiration_days"]
+    if isinstance(days, int):
+        problems.append(
+            rules.int_between(days, "lakedrop_trigger_manifest_expiration_days", 1, 365, "a sensible range")
+        )
     if bool(top["lakedrop_ecs_cluster"]) != bool(top["lakedrop_ecs_service"]):
         problems.append(
             "lakedrop_ecs_cluster and lakedrop_ecs_service go together: set both (the service is redeployed) or neither."
@@ -366,7 +386,26 @@ def check(hosts):
             f"lakedrop_region is {source['lakedrop_region']} for the source host and {target['lakedrop_region']} for "
             "the target host; S3 notifies a queue or function only in the bucket's own region, so both must be the same."
         )
-    return problems, (None if problems else settings_of(target, found["target"][2]))
+    if problems:
+        return problems, None
+    settings = settings_of(target, found["target"][2])
+    problems = [p for p in manifest_bucket_problems(settings["deliveries"]) if p]
+    return problems, (None if problems else settings)
+
+
+def manifest_bucket_problems(deliveries):
+    """A delivery in manifest mode gets a bucket named after it (names.manifest_bucket): S3's naming rules,
+    checked here so that a name S3 would refuse fails before anything is written. (Valid short names
+    always give a valid name of at most 63 characters; the check keeps that true if a name rule changes.)"""
+    return [
+        rules.bucket_name(
+            d["names"]["trigger_names"]["manifest_bucket"],
+            f"the manifest bucket of lakedrop_deliveries[{index}] ({d['name']}), "
+            "<lakedrop_name>-<delivery name>-manifest-<target account ID>,",
+        )
+        for index, d in enumerate(deliveries)
+        if d["trigger_starts"] == "manifest"
+    ]
 
 
 def settings_of(top, deliveries):

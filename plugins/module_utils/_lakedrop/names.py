@@ -10,8 +10,9 @@ through the functions themselves; no playbook or role spells a suffix or builds 
 from . import arns
 
 # AWS's length limits for the names below. lakedrop_name and a delivery's name are at most 20 characters
-# each (inventory.py), so the longest derived name, the trigger's role (54), always fits.
-LIMITS = {"iam_role": 64, "function": 64, "queue": 80, "task": 256}
+# each (inventory.py), so the trigger's role (at most 54) and its manifest bucket (at most 63, the account
+# ID included because bucket names are global) always fit; the inventory check still applies S3's rules.
+LIMITS = {"iam_role": 64, "function": 64, "queue": 80, "task": 256, "bucket": 63}
 
 
 def arn(service, region, account, resource, regional=True):
@@ -23,20 +24,31 @@ def role_arn(name, account, region, path="/"):
     return arn("iam", region, account, f"role{path}{name}", regional=False)
 
 
+def manifest_bucket(trigger_name, account):
+    """The trigger's manifest bucket in the target account: the trigger's name without its "-trigger"
+    suffix, then -manifest-<account ID> (<lakedrop_name>-<delivery>-manifest-<account ID> for a delivery; the
+    account ID keeps a name that is global to S3 apart from another account's)."""
+    base = trigger_name[: -len("-trigger")] if str(trigger_name).endswith("-trigger") else trigger_name
+    return f"{base}-manifest-{account}"
+
+
 def trigger(name, region, account):
-    """The upload trigger's function, queues, execution role and log group (role lambda_trigger)."""
+    """The upload trigger's function, queues, execution role, log group and manifest bucket (role
+    lambda_trigger)."""
     found = {
         "function": name,
         "queue": f"{name}-events",
         "dlq": f"{name}-dlq",
         "role": f"{name}-role",
         "log_group": f"/aws/lambda/{name}",
+        "manifest_bucket": manifest_bucket(name, account),
     }
     found["function_arn"] = arn("lambda", region, account, f"function:{name}")
     found["queue_arn"] = arn("sqs", region, account, found["queue"])
     found["dlq_arn"] = arn("sqs", region, account, found["dlq"])
     found["role_arn"] = role_arn(found["role"], account, region)
     found["log_group_arn"] = arn("logs", region, account, f"log-group:{found['log_group']}")
+    found["manifest_bucket_arn"] = arns.bucket_arn(found["manifest_bucket"], region)
     return found
 
 

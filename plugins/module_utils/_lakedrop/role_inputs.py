@@ -11,6 +11,7 @@ import re
 
 from . import access_points
 from . import arns
+from . import names
 from . import rules
 
 # What each role needs with state present.
@@ -55,6 +56,7 @@ def datasync_role(v):
     return [
         *_required(v, "datasync_role"),
         _check(v, "datasync_role_bucket", rules.bucket_name),
+        _check(v, "datasync_role_manifest_bucket", rules.bucket_name),
         _check(v, "datasync_role_account_id", rules.account_id),
         _check(v, "datasync_role_region", rules.region),
         rules.s3_prefix(v.get("datasync_role_prefix", ""), "datasync_role_prefix"),
@@ -206,7 +208,28 @@ def lambda_trigger(v):
             f"lambda_trigger_visibility_timeout ({visibility}) must be at least lambda_trigger_timeout ({timeout}): "
             "SQS would hand a message to a second invocation while the first still works on it."
         )
+    if v.get("lambda_trigger_starts", "manifest") == "manifest":
+        problems += _manifest_problems(v)
     return problems
+
+
+def _manifest_problems(v):
+    """Manifest starts: the bucket the role creates (named by names.py unless given), its only reader, and
+    how long manifests are kept."""
+    given = v.get("lambda_trigger_manifest_bucket") or ""
+    bucket = given or names.manifest_bucket(v.get("lambda_trigger_name"), v.get("lambda_trigger_account_id"))
+    option = "lambda_trigger_manifest_bucket" + ("" if given else " (derived from lambda_trigger_name)")
+    reader = v.get("lambda_trigger_manifest_reader_arn")
+    return [
+        rules.bucket_name(bucket, option),
+        rules.arn(reader, "iam_role", "lambda_trigger_manifest_reader_arn")
+        if reader
+        else "lambda_trigger_manifest_reader_arn (the DataSync role, the manifests' only reader) is required with "
+        "lambda_trigger_starts manifest.",
+        rules.int_between(
+            v.get("lambda_trigger_manifest_expiration_days"), "lambda_trigger_manifest_expiration_days", 1, 365
+        ),
+    ]
 
 
 def lambda_trigger_notification(v):
