@@ -152,14 +152,20 @@ def handler_policy(task_arn: str) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
-def manifest_statements(task_arn: str, bucket: str) -> list[dict]:
-    """What the handler adds for manifest starts, as roles/lambda_trigger grants it: write manifests, read and
-    write its pending record, cancel a waiting execution it replaced."""
+def manifest_statements(task_arn: str, bucket: str, datasync_role: str) -> list[dict]:
+    """What the handler adds for manifest starts, as roles/lambda_trigger grants it: write manifests, read, list
+    and write its pending record, tag and cancel a waiting execution it replaced, pass the DataSync role as the
+    manifest's reader."""
     bucket_arn = f"arn:aws:s3:::{bucket}"
+    pending = {"StringLike": {"s3:prefix": "pending/*"}}
+    passed = {"StringEquals": {"iam:PassedToService": "datasync.amazonaws.com"}}
+    executions = f"{task_arn}/execution/*"
     return [
         {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"{bucket_arn}/manifests/*"},
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": f"{bucket_arn}/pending/*"},
-        {"Effect": "Allow", "Action": "datasync:CancelTaskExecution", "Resource": f"{task_arn}/execution/*"},
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn, "Condition": pending},
+        {"Effect": "Allow", "Action": ["datasync:CancelTaskExecution", "datasync:TagResource"], "Resource": executions},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": datasync_role, "Condition": passed},
     ]
 
 
@@ -192,7 +198,9 @@ def manifest_bucket(emulator: Emulator, stack: TransferStack, name: str) -> dict
     iam.put_role_policy(
         RoleName=stack.lambda_role.rsplit("/", 1)[1],
         PolicyName="manifest-starts",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": manifest_statements(stack.task, name)}),
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": manifest_statements(stack.task, name, stack.datasync_role)}
+        ),
     )
     return {
         "LAKEDROP_STARTS": "manifest",
