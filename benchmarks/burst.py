@@ -249,6 +249,19 @@ class Setup:
         environment = {"LAKEDROP_TASK_ARN": self.task, "LAKEDROP_SOURCE_SUBDIRECTORY": PREFIX}
         if mode == "manifest":
             environment.update(manifest_bucket(emulator, transfer, f"{self.name}-manifests"))
+            # StartTaskExecution hands the manifest's BucketAccessRoleArn to DataSync: the emulator checks
+            # iam:PassRole on it (ext/authz/actions.py), which manifest_bucket() does not grant (yet).
+            pass_role = {
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": transfer.datasync_role,
+                "Condition": {"StringEquals": {"iam:PassedToService": "datasync.amazonaws.com"}},
+            }
+            emulator.client("iam").put_role_policy(
+                RoleName=transfer.lambda_role.rsplit("/", 1)[1],
+                PolicyName="pass-datasync-role",
+                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [pass_role]}),
+            )
         code, handler = (
             (zipped(BASELINE, "baseline_trigger.py"), "baseline_trigger.handler")
             if mode == "baseline"
@@ -484,14 +497,16 @@ def measure(emulator: Emulator, mode: str, size: int, window: float, bulk_above:
         setup.notify()
         last_upload = upload(emulator, setup.bucket, keys)
     upload_seconds = time.monotonic() - began
-    # Wait for every delivery, or until nothing is left to do (no execution queued or running, Lambda idle),
-    # or the window closes; checking only what is still missing keeps a 100,000-key poll cheap.
+    # Wait until nothing is left to do (no execution queued or running, Lambda idle; once every key arrived,
+    # only until the executions end, for their times) or the window closes; checking only what is still
+    # missing keeps a 100,000-key poll cheap.
     missing, deadline = list(keys), time.monotonic() + window
-    while missing and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
         time.sleep(1.0 if size <= bulk_above else 5.0)
         missing = [key for key in missing if not (setup.mount / key[len(PREFIX) :]).exists()]
-        active = emulator.control("GET", f"datasync/active?task_arn={setup.task}")["executions"]
-        if not active and emulator.control("GET", "lambda/idle")["idle"]:
+        if emulator.control("GET", f"datasync/active?task_arn={setup.task}")["executions"]:
+            continue
+        if not missing or emulator.control("GET", "lambda/idle")["idle"]:
             break
     elapsed = time.monotonic() - began
     most_queued = sampler.stop()
