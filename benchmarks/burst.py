@@ -248,21 +248,25 @@ class Setup:
         )
         self.bucket, self.task, self.mount = transfer.bucket, transfer.task, transfer.mount
         environment = {"LAKEDROP_TASK_ARN": self.task, "LAKEDROP_SOURCE_SUBDIRECTORY": PREFIX}
+        # What roles/lambda_trigger grants beyond stack.handler_policy(): tag the task's executions (upload
+        # times; lakedrop:replaced-by before cancelling a replaced one) and, for manifest starts, pass the
+        # DataSync role named as the manifest's BucketAccessRoleArn (the emulator checks iam:PassRole on it).
+        grants = [{"Effect": "Allow", "Action": "datasync:TagResource", "Resource": f"{self.task}/execution/*"}]
         if mode == "manifest":
             environment.update(manifest_bucket(emulator, transfer, f"{self.name}-manifests"))
-            # StartTaskExecution hands the manifest's BucketAccessRoleArn to DataSync: the emulator checks
-            # iam:PassRole on it (ext/authz/actions.py), which manifest_bucket() does not grant (yet).
-            pass_role = {
-                "Effect": "Allow",
-                "Action": "iam:PassRole",
-                "Resource": transfer.datasync_role,
-                "Condition": {"StringEquals": {"iam:PassedToService": "datasync.amazonaws.com"}},
-            }
-            emulator.client("iam").put_role_policy(
-                RoleName=transfer.lambda_role.rsplit("/", 1)[1],
-                PolicyName="pass-datasync-role",
-                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [pass_role]}),
+            grants.append(
+                {
+                    "Effect": "Allow",
+                    "Action": "iam:PassRole",
+                    "Resource": transfer.datasync_role,
+                    "Condition": {"StringEquals": {"iam:PassedToService": "datasync.amazonaws.com"}},
+                }
             )
+        emulator.client("iam").put_role_policy(
+            RoleName=transfer.lambda_role.rsplit("/", 1)[1],
+            PolicyName="bench-role-grants",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": grants}),
+        )
         code, handler = (
             (zipped(BASELINE, "baseline_trigger.py"), "baseline_trigger.handler")
             if mode == "baseline"
@@ -586,6 +590,9 @@ class StubDataSync:
         return {"TaskExecutionArn": "arn:aws:datasync:eu-west-1:222222222222:task/task-0/execution/exec-0"}
 
     def cancel_task_execution(self, TaskExecutionArn: str) -> dict:
+        return {}
+
+    def tag_resource(self, ResourceArn: str, Tags: list) -> dict:
         return {}
 
 
