@@ -10,6 +10,7 @@ def install_all() -> None:
     if _INSTALLED:
         return
     from . import authz
+    from . import bulk
     from . import cloudwatch
     from . import datasync
     from . import ecs
@@ -37,6 +38,7 @@ def install_all() -> None:
         sns,
         cloudwatch,
         authz,
+        bulk,
     ):
         module.install()
     _INSTALLED = True
