@@ -115,7 +115,7 @@ DELIVERY = {
         None,
         "seconds the queued trigger gathers uploads (default lakedrop_trigger_batching_window)",
     ),
-    "schedule": ("str", None, None, "schedule of the reconcile task's full scan, the safety net (default lakedrop_schedule)"),
+    "schedule": ("str", None, None, "the reconcile task's scan schedule (default lakedrop_schedule)"),
     "encryption": ("str", "AES256", None, "the bucket's default encryption: AES256 (SSE-S3) or aws:kms (SSE-KMS)"),
     "kms_key_arn": (
         "str",
@@ -135,7 +135,7 @@ TOP = {
     "lakedrop_subnet_ids": ("list", [], rules.subnet_ids, "subnets of the EFS mount targets"),
     "lakedrop_trigger_mode": ("str", "queued", None, "queued or direct"),
     "lakedrop_trigger_batching_window": ("int", 20, None, "seconds (0-300)"),
-    "lakedrop_schedule": ("str", "rate(1 hour)", _schedule, "schedule of each reconcile task's full scan, the safety net ('' = none)"),
+    "lakedrop_schedule": ("str", "rate(1 hour)", _schedule, "the reconcile tasks' scan schedule ('' = none)"),
     "lakedrop_ecs_cluster": ("str", "", None, "cluster of the ECS service"),
     "lakedrop_ecs_service": ("str", "", None, "the ECS service to redeploy"),
     "lakedrop_ecs_family": ("str", REQUIRED, None, "task definition family that gets the volumes"),
