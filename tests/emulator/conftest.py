@@ -22,6 +22,7 @@ FAST_TIMING = {
     "task_unavailable": 0.05,
     "launching": 0.05,
     "preparing": 0.05,
+    "preparing_per_object": 0.0,
     "transferring": 0.05,
     "per_file": 0.0,
     "verifying": 0.05,

@@ -1,6 +1,7 @@
-"""The whole two-account deployment on the emulator: dry run on nothing, converge, files arrive (queued and
-direct triggers), re-run with changed=0 and zero write calls, dry run on the converged stack, teardown
-that leaves nothing behind in either account."""
+"""The whole two-account deployment on the emulator: dry run on nothing, converge (a delivery task and a
+reconcile task per delivery), files arrive (queued and direct triggers), the upgrade from the one-task
+layout with an execution in flight, re-run with changed=0 and zero write calls, dry run on the converged
+stack, teardown that leaves nothing behind in either account."""
 
 from __future__ import annotations
 
@@ -144,6 +145,44 @@ def mine(emulator, name):
     return {k: v for k, v in found.items() if v}
 
 
+def upgrade_from_one_task(emulator, deployment, mount):
+    """Delivery q back as earlier releases deployed it - one task carrying the schedule, no reconcile task -
+    with an execution in flight; site.yml creates the reconcile task before it removes the delivery task's
+    schedule (never a moment without a safety net), the execution finishes, a new upload still arrives."""
+    extra, name = deployment["extra"], deployment["name"]
+    ds = emulator.client("datasync", "target")
+    tasks = {t.get("Name"): t["TaskArn"] for t in ds.list_tasks()["Tasks"]}
+    delivery_task = tasks[f"{name}-q"]
+    ds.delete_task(TaskArn=tasks[f"{name}-q-reconcile"])
+    ds.update_task(TaskArn=delivery_task, Schedule={"ScheduleExpression": "rate(1 hour)"})
+    # a launch that outlasts the run, so the execution is in flight while site.yml changes its task
+    emulator.control("POST", "datasync/timing", {"launching": 3600})
+    in_flight = ds.start_task_execution(
+        TaskArn=delivery_task, Includes=[{"FilterType": "SIMPLE_PATTERN", "Value": "/nested dir"}]
+    )["TaskExecutionArn"]
+
+    mark = emulator.mark()
+    run = site(extra)
+    assert run.rc == 0, run.stdout[-4000:]
+    assert ds.describe_task_execution(TaskExecutionArn=in_flight)["Status"] == "LAUNCHING"  # untouched
+    datasync_writes = [w for w in emulator.writes(mark, by=DEPLOYER) if w.startswith("datasync:")]
+    assert datasync_writes.index("datasync:CreateTask") < datasync_writes.index("datasync:UpdateTask"), datasync_writes
+    tasks = {t.get("Name"): t["TaskArn"] for t in ds.list_tasks()["Tasks"]}
+    assert tasks[f"{name}-q"] == delivery_task  # the trigger's task is kept, not replaced
+    assert "Schedule" not in ds.describe_task(TaskArn=delivery_task)
+    assert ds.describe_task(TaskArn=tasks[f"{name}-q-reconcile"])["Schedule"]["ScheduleExpression"] == "rate(1 hour)"
+
+    emulator.control("POST", "datasync/timing", FAST)
+    deadline = time.monotonic() + 60
+    while ds.describe_task_execution(TaskExecutionArn=in_flight)["Status"] not in ("SUCCESS", "ERROR"):
+        assert time.monotonic() < deadline, "the execution in flight never finished"
+        time.sleep(0.5)
+    assert ds.describe_task_execution(TaskExecutionArn=in_flight)["Status"] == "SUCCESS"
+    s3 = emulator.client("s3", "source")
+    s3.put_object(Bucket=deployment["bucket"], Key="incoming/after upgrade/new.csv", Body=b"u")
+    assert wait_for(mount / "q" / "after upgrade" / "new.csv"), "an upload after the upgrade never arrived"
+
+
 @pytest.mark.slow
 def test_site_lifecycle(emulator, deployment):
     extra, name = deployment["extra"], deployment["name"]
@@ -169,7 +208,21 @@ def test_site_lifecycle(emulator, deployment):
     run = site(extra)
     assert run.rc == 0, run.stdout[-4000:]
     assert run.total("failed") == 0 and run.total("changed") > 0
-    assert mine(emulator, name)["target:datasync"]
+    # per delivery a delivery task without a schedule and a reconcile task with it (issue 13)
+    ds = emulator.client("datasync", "target")
+    tasks = {t.get("Name"): ds.describe_task(TaskArn=t["TaskArn"]) for t in ds.list_tasks()["Tasks"]}
+    for delivery in ("q", "d", "k"):
+        task, scan = tasks[f"{name}-{delivery}"], tasks[f"{name}-{delivery}-reconcile"]
+        assert "Schedule" not in task and scan["Schedule"]["ScheduleExpression"] == "rate(1 hour)"
+        assert (scan["SourceLocationArn"], scan["DestinationLocationArn"]) == (
+            task["SourceLocationArn"],
+            task["DestinationLocationArn"],
+        )
+        assert scan["Options"]["TransferMode"] == "CHANGED"
+        trigger = emulator.client("lambda", "target").get_function_configuration(
+            FunctionName=f"{name}-{delivery}-trigger"
+        )
+        assert trigger["Environment"]["Variables"]["LAKEDROP_TASK_ARN"] == task["TaskArn"]
 
     # 4. uploads reach the directory standing for the containers' mount: queued and direct triggers
     (fs_id,) = mine(emulator, name)["target:efs"]
@@ -187,20 +240,23 @@ def test_site_lifecycle(emulator, deployment):
     assert wait_for(mount / "d" / "a b" / "c+d.csv"), "direct upload never arrived"
     assert not list(mount.rglob("ignored.csv"))
 
-    # 5. re-run: every task ok, changed=0, zero write calls in either account
+    # 5. upgrade from the one-task layout of earlier releases (issue 13), with an execution in flight
+    upgrade_from_one_task(emulator, deployment, mount)
+
+    # 6. re-run: every task ok, changed=0, zero write calls in either account
     mark = emulator.mark()
     run = site(extra)
     assert run.rc == 0, run.stdout[-4000:]
     assert run.total("changed") == 0, [line for line in run.stdout.splitlines() if line.startswith("changed")]
     assert emulator.writes(mark, by=DEPLOYER) == []
 
-    # 6. dry run on the converged stack tells the truth: nothing to change
+    # 7. dry run on the converged stack tells the truth: nothing to change
     mark = emulator.mark()
     run = site(extra, check=True, diff=True)
     assert run.rc == 0 and run.total("changed") == 0, run.stdout[-4000:]
     assert emulator.writes(mark, by=DEPLOYER) == []
 
-    # 7. every policy of the deployment, read back from both accounts, passes the checks of docs/security.md
+    # 8. every policy of the deployment, read back from both accounts, passes the checks of docs/security.md
     policies = security.collect(emulator, name)
     security.write(policies, emulator.state_path("security-policies.json"))
     assert security.unread_services(emulator.writes(converged_from)) == []
@@ -217,7 +273,7 @@ def test_site_lifecycle(emulator, deployment):
         policy = by_arn[trigger["manifest_bucket_arn"]]
         assert security.manifest_bucket(policy, found["datasync_role_arn"], trigger["role_arn"]) == [], delivery
 
-    # 8. teardown (bucket contents too) leaves nothing this deployment created
+    # 9. teardown (bucket contents too) leaves nothing this deployment created
     run = run_playbook(
         "playbooks/teardown.yml",
         inventory="inventories/local",

@@ -59,6 +59,31 @@ def test_the_delivery_of_an_execution():
     assert observer.delivery_of(TASK + "0/execution/exec-0123456789abcdef0", deliveries) is None
 
 
+SCAN = TASK[:-1] + "1"
+
+
+def test_an_execution_of_the_reconcile_task_belongs_to_its_delivery():
+    deliveries = [
+        {"name": "q", "task_arn": TASK, "reconcile_task_arn": ""},
+        {"name": "d", "task_arn": "x", "reconcile_task_arn": SCAN},
+    ]
+    assert observer.task_arns(deliveries[0]) == [TASK]
+    assert observer.delivery_of(SCAN + "/execution/exec-0123456789abcdef0", deliveries)["name"] == "d"
+
+
+def test_a_scan_on_the_reconcile_task_clears_a_failed_delivery(monkeypatch):
+    """The delivery-time metric reads both tasks: a failed delivery stays undelivered until a full scan
+    that started later succeeded, and that scan runs on the reconcile task."""
+    failed = _execution("ERROR", 40)
+    history = {TASK: [failed], SCAN: [_execution("SUCCESS", 30, filtered=False, upload=False)]}
+    published = []
+    monkeypatch.setattr(observer, "_executions", lambda arn: history.get(arn, []))
+    monkeypatch.setattr(observer, "_publish", published.append)
+    observer.check([{"name": "q", "task_arn": TASK, "reconcile_task_arn": SCAN}], NOW, timedelta(minutes=10))
+    observer.check([{"name": "q", "task_arn": TASK}], NOW, timedelta(minutes=10))  # without it: still undelivered
+    assert [p["Values"] for p in published] == [[0.0], [41.0 * 60]]
+
+
 def _execution(status, minutes_ago, filtered=True, upload=True):
     start = NOW - timedelta(minutes=minutes_ago)
     oldest = (start - timedelta(minutes=1)).isoformat() if upload else None

@@ -360,6 +360,15 @@ CASES = [
     ),
     (
         "observability",
+        {
+            "observability_deliveries": [
+                {"name": "lake", "base": "b", "task_arn": TASK, "reconcile_task_arn": "scan", "trigger_mode": "queued"}
+            ]
+        },
+        "observability_deliveries[0].reconcile_task_arn must be a DataSync task ARN",
+    ),
+    (
+        "observability",
         {"observability_deliveries": [{"name": "lake"}]},
         "observability_deliveries[0] must be a mapping with name, base, task_arn and trigger_mode",
     ),

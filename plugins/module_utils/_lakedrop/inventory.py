@@ -117,7 +117,7 @@ DELIVERY = {
         None,
         "seconds the queued trigger gathers uploads (default lakedrop_trigger_batching_window)",
     ),
-    "schedule": ("str", None, None, "the safety net's schedule (default lakedrop_schedule)"),
+    "schedule": ("str", None, None, "the reconcile task's scan schedule (default lakedrop_schedule)"),
     "encryption": ("str", "AES256", None, "the bucket's default encryption: AES256 (SSE-S3) or aws:kms (SSE-KMS)"),
     "kms_key_arn": (
         "str",
@@ -144,7 +144,7 @@ TOP = {
     ),
     "lakedrop_trigger_manifest_expiration_days": ("int", 7, None, "days a manifest is kept (1-365)"),
     "lakedrop_trigger_batching_window": ("int", 20, None, "seconds (0-300)"),
-    "lakedrop_schedule": ("str", "rate(1 hour)", _schedule, "the safety net's schedule ('' = none)"),
+    "lakedrop_schedule": ("str", "rate(1 hour)", _schedule, "the reconcile tasks' scan schedule ('' = none)"),
     "lakedrop_ecs_cluster": ("str", "", None, "cluster of the ECS service"),
     "lakedrop_ecs_service": ("str", "", None, "the ECS service to redeploy"),
     "lakedrop_ecs_family": ("str", REQUIRED, None, "task definition family that gets the volumes"),

@@ -53,10 +53,13 @@ def trigger(name, region, account):
 
 
 def transfer(name, region, account):
-    """A delivery's DataSync task, its log group and logs resource policy (role datasync_transfer)."""
+    """A delivery's DataSync tasks over the same two locations - the delivery task (the trigger's, no
+    schedule) and the reconcile task (the safety-net schedule), so a scan never queues in front of a
+    delivery - their log group (each task logs to a stream of its own) and logs resource policy."""
     log_group = f"/aws/datasync/{name}"
     return {
         "task": name,
+        "reconcile_task": f"{name}-reconcile",
         "source_location": f"{name}-source",
         "destination_location": f"{name}-destination",
         "log_group": log_group,

@@ -405,6 +405,8 @@ def observability(v):
             problems.append(f"{where} must be a mapping with name, base, task_arn and trigger_mode, got {entry!r}.")
             continue
         problems.append(rules.arn(entry["task_arn"], "datasync_task", where + ".task_arn"))
+        if entry.get("reconcile_task_arn"):
+            problems.append(rules.arn(entry["reconcile_task_arn"], "datasync_task", where + ".reconcile_task_arn"))
         if entry["trigger_mode"] not in ("queued", "direct"):
             problems.append(f"{where}.trigger_mode must be queued or direct, got {entry['trigger_mode']!r}.")
     email = v.get("observability_email") or ""

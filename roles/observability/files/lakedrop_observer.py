@@ -13,8 +13,9 @@ Runs on AWS Lambda (Python 3.12, boto3 only), invoked by three EventBridge rules
     executions and their tags), so a broken trigger, a failing task, a backed-up queue or a stuck
     execution all raise it; the delivery-time alarm treats a missing datapoint as breaching, so a dead
     observer alarms too.
-Configured by environment: LAKEDROP_DELIVERIES, a JSON list of {name, task_arn, queue, dlq} (queue names;
-queue '' in direct mode); LAKEDROP_TOPIC_ARN, the topic failures are forwarded to.
+Configured by environment: LAKEDROP_DELIVERIES, a JSON list of {name, task_arn, reconcile_task_arn, queue,
+dlq} (queue names; queue '' in direct mode; reconcile_task_arn, the task of the safety-net scan, may be '');
+LAKEDROP_TOPIC_ARN, the topic failures are forwarded to.
 """
 
 import json
@@ -51,10 +52,15 @@ def parse_time(value):
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
+def task_arns(delivery):
+    """The delivery's tasks: the delivery task and, when it has one, the reconcile task of its scans."""
+    return [arn for arn in (delivery["task_arn"], delivery.get("reconcile_task_arn")) if arn]
+
+
 def delivery_of(execution_arn, deliveries):
-    """The delivery whose task ran `execution_arn` (task ARN + /execution/...), or None."""
+    """The delivery whose task (delivery or reconcile) ran `execution_arn` (task ARN + /execution/...), or None."""
     for delivery in deliveries:
-        if execution_arn.startswith(delivery["task_arn"] + "/execution/"):
+        if any(execution_arn.startswith(arn + "/execution/") for arn in task_arns(delivery)):
             return delivery
     return None
 
@@ -71,9 +77,9 @@ def latencies(tags, delivered_at):
 def undelivered_age(now, executions, queue_ages):
     """Age in seconds of the oldest upload not delivered yet (0 when none).
 
-    `executions`: [{status, start_time, filtered, oldest_upload, replaced}] of the task; an upload counts
-    as undelivered while its execution is in flight, and after its execution failed until an unfiltered
-    execution (the safety-net schedule, a full sync) that started later succeeded. An execution the
+    `executions`: [{status, start_time, filtered, oldest_upload, replaced}] of the delivery's tasks; an upload
+    counts as undelivered while its execution is in flight, and after its execution failed until an unfiltered
+    execution (the reconcile task's scan, a full sync) that started later succeeded. An execution the
     trigger replaced (its keys covered by another) did not fail. A manifest execution is filtered.
     `queue_ages`: [(age in seconds, measured at)] of the event queue and the dead-letter queue; an age
     measured earlier has grown since, if the message is still there."""
@@ -157,7 +163,8 @@ def _publish(datum):
 def check(deliveries, now, lookback):
     for delivery in deliveries:
         ages = [_queue_age(q, now, lookback) for q in (delivery.get("queue"), delivery.get("dlq")) if q]
-        age = undelivered_age(now, _executions(delivery["task_arn"]), [a for a in ages if a])
+        executions = [e for arn in task_arns(delivery) for e in _executions(arn)]
+        age = undelivered_age(now, executions, [a for a in ages if a])
         _publish(metric_datum("UndeliveredAge", delivery["name"], [age], now))
         log(outcome="checked", delivery=delivery["name"], undelivered_age=age)
 

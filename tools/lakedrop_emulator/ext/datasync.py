@@ -43,6 +43,10 @@ TIMING: dict[str, float] = {
     "task_unavailable": 0.2,
     "launching": 0.5,
     "preparing": 0.3,
+    # PREPARING lists the source: it takes longer the more objects the execution lists (a full scan of a
+    # large prefix, minutes to hours on AWS; a filtered delivery, only what its include filter matches).
+    # Small by default so that a benchmark's fixed phase costs still dominate; tests raise it.
+    "preparing_per_object": 0.00001,
     "transferring": 0.3,
     "per_file": 0.001,
     "verifying": 0.2,
@@ -145,6 +149,7 @@ class Execution(_Emits):
         self.phase_started = self.start_time
         self.phase_seconds: dict[str, float] = {}
         self.plan: list[dataplane.SourceObject] = []
+        self.listed = 0  # objects PREPARING lists, counted when it starts (its duration grows with them)
         self.counters = dict.fromkeys(
             (
                 "EstimatedFilesToTransfer",
@@ -365,6 +370,8 @@ class DataSyncBackend(BaseBackend):
                     break
 
     def _duration(self, execution: Execution) -> float:
+        if execution.status == "PREPARING":
+            return TIMING["preparing"] + TIMING["preparing_per_object"] * execution.listed
         if execution.status == "TRANSFERRING":
             return TIMING["transferring"] + TIMING["per_file"] * len(execution.plan)
         if execution.status == "CANCELLING":
@@ -404,6 +411,8 @@ class DataSyncBackend(BaseBackend):
         if following < len(PHASES):
             execution.status = PHASES[following]
             execution.phase_started = ends
+            if execution.status == "PREPARING":
+                execution.listed = self._listed(execution)
         else:
             execution.finish(ends, "SUCCESS")
         return True
@@ -414,6 +423,24 @@ class DataSyncBackend(BaseBackend):
         if source is None or destination is None:
             raise LookupError("a location of the task no longer exists")
         return source, destination
+
+    def _listed(self, execution: Execution) -> int:
+        """How many source objects PREPARING lists: with an include filter only those it matches, else the
+        whole prefix (exclude filters apply after listing); a manifest's execution lists only its entries
+        (counted as none here). Only the duration depends on it; access is checked by _prepare."""
+        if execution.extra.get("ManifestConfig") or execution.task.fields.get("ManifestConfig"):
+            return 0
+        try:
+            source, _destination = self._endpoints(execution)
+            if source.kind != "S3":
+                return 0
+            objects = dataplane.list_s3_objects(source.bucket_name, source.subdirectory)
+        except LookupError:
+            return 0  # _prepare fails the execution with the reason
+        includes = dataplane.filter_value(execution.includes) or dataplane.filter_value(
+            execution.task.fields.get("Includes")
+        )
+        return len(dataplane.select(objects, includes, None)) if includes else len(objects)
 
     def _prepare(self, execution: Execution) -> None:
         source, destination = self._endpoints(execution)
