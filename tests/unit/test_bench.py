@@ -134,3 +134,11 @@ def test_injected_notification_has_s3s_shape():
     versioned = burst.s3_notification("src", "eu-west-1", {**obj, "version_id": "v1"}, "00A2", "t")
     assert versioned["Records"][0]["s3"]["object"]["versionId"] == "v1"
     json.dumps(event)  # what goes into the queue
+
+
+def test_a_mode_window_is_parsed_and_bad_ones_are_named():
+    assert burst.mode_windows(["baseline=180", "direct=90.5"]) == {"baseline": 180.0, "direct": 90.5}
+    with pytest.raises(SystemExit, match="got 'nope=1'"):
+        burst.mode_windows(["nope=1"])
+    with pytest.raises(SystemExit, match="got 'direct=soon'"):
+        burst.mode_windows(["direct=soon"])
