@@ -18,9 +18,10 @@ from test_lambda_runner import FAST
 from test_lambda_runner import wait_until
 
 from lakedrop_emulator.ext.datasync_rules import MAX_QUEUED_EXECUTIONS
+from lakedrop_emulator.stack import queue
 from lakedrop_emulator.stack import s3_may_send
 from lakedrop_emulator.stack import transfer_stack
-from lakedrop_emulator.stack import zipped
+from lakedrop_emulator.stack import trigger_function
 
 TIMEOUT = 3  # the function's timeout (s); the handler keeps a fifth of it back
 VISIBILITY = 4  # the queue's visibility timeout (s); Lambda wants it at least the function's timeout
@@ -40,35 +41,18 @@ def trigger_stack(emulator):
     transfer = transfer_stack(emulator, f"faults-{suffix}", "incoming/")
     bucket, task = transfer.bucket, transfer.task
 
-    def queue(name, **attributes):
-        url = sqs.create_queue(QueueName=name, Attributes={k: str(v) for k, v in attributes.items()})["QueueUrl"]
-        return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-
-    dlq_url, dlq_arn = queue(f"faults-{suffix}-dlq")
+    dlq_url, dlq_arn = queue(emulator, f"faults-{suffix}-dlq")
     redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVES})
-    queue_url, queue_arn = queue(f"faults-{suffix}-events", VisibilityTimeout=VISIBILITY, RedrivePolicy=redrive)
+    queue_url, queue_arn = queue(
+        emulator, f"faults-{suffix}-events", VisibilityTimeout=VISIBILITY, RedrivePolicy=redrive
+    )
     sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": s3_may_send(queue_arn, bucket)})
-    direct_dlq_url, direct_dlq_arn = queue(f"faults-{suffix}-direct-dlq")
+    direct_dlq_url, direct_dlq_arn = queue(emulator, f"faults-{suffix}-direct-dlq")
 
-    def function(name, **extra):
-        return lam.create_function(
-            FunctionName=name,
-            Runtime="python3.12",
-            Role=transfer.lambda_role,
-            Handler="lakedrop_trigger.handler",
-            Code={"ZipFile": zipped()},
-            Timeout=TIMEOUT,
-            Environment={
-                "Variables": {
-                    "LAKEDROP_TASK_ARN": task,
-                    "LAKEDROP_SOURCE_SUBDIRECTORY": "incoming/",
-                }
-            },
-            **extra,
-        )["FunctionArn"]
-
-    queued_fn = function(f"faults-{suffix}-queued")
-    direct_fn = function(f"faults-{suffix}-direct", DeadLetterConfig={"TargetArn": direct_dlq_arn})
+    queued_fn = trigger_function(emulator, f"faults-{suffix}-queued", transfer, TIMEOUT)
+    direct_fn = trigger_function(
+        emulator, f"faults-{suffix}-direct", transfer, TIMEOUT, DeadLetterConfig={"TargetArn": direct_dlq_arn}
+    )
     lam.create_event_source_mapping(
         EventSourceArn=queue_arn,
         FunctionName=queued_fn,

@@ -22,9 +22,10 @@ from test_trigger_faults import dead_letters
 from test_trigger_faults import undelivered
 
 from lakedrop_emulator.stack import manifest_bucket
+from lakedrop_emulator.stack import queue
 from lakedrop_emulator.stack import s3_may_send
 from lakedrop_emulator.stack import transfer_stack
-from lakedrop_emulator.stack import zipped
+from lakedrop_emulator.stack import trigger_function
 
 TIMEOUT = 6
 VISIBILITY = 8
@@ -44,29 +45,11 @@ def stack(emulator):
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     environment = manifest_bucket(emulator, transfer, f"{name}-manifests")
 
-    def queue(queue_name, **attributes):
-        url = sqs.create_queue(QueueName=queue_name, Attributes={k: str(v) for k, v in attributes.items()})["QueueUrl"]
-        return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-
-    dlq_url, dlq_arn = queue(f"{name}-dlq")
+    dlq_url, dlq_arn = queue(emulator, f"{name}-dlq")
     redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})
-    queue_url, queue_arn = queue(f"{name}-events", VisibilityTimeout=VISIBILITY, RedrivePolicy=redrive)
+    queue_url, queue_arn = queue(emulator, f"{name}-events", VisibilityTimeout=VISIBILITY, RedrivePolicy=redrive)
     sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": s3_may_send(queue_arn, name)})
-    function = lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=transfer.lambda_role,
-        Handler="lakedrop_trigger.handler",
-        Code={"ZipFile": zipped()},
-        Timeout=TIMEOUT,
-        Environment={
-            "Variables": {
-                "LAKEDROP_TASK_ARN": transfer.task,
-                "LAKEDROP_SOURCE_SUBDIRECTORY": "incoming/",
-                **environment,
-            }
-        },
-    )["FunctionArn"]
+    function = trigger_function(emulator, name, transfer, TIMEOUT, environment)
     lam.create_event_source_mapping(
         EventSourceArn=queue_arn,
         FunctionName=function,

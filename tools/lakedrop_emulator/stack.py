@@ -209,6 +209,30 @@ def manifest_bucket(emulator: Emulator, stack: TransferStack, name: str) -> dict
     }
 
 
+def queue(emulator: Emulator, name: str, **attributes: object) -> tuple[str, str]:
+    """(URL, ARN) of a new queue `name` in the target account."""
+    sqs = emulator.client("sqs")
+    url = sqs.create_queue(QueueName=name, Attributes={k: str(v) for k, v in attributes.items()})["QueueUrl"]
+    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def trigger_function(
+    emulator: Emulator, name: str, stack: TransferStack, timeout: int, environment: dict | None = None, **extra: object
+) -> str:
+    """The real handler as function `name` in front of `stack`'s task (prefix incoming/); its ARN."""
+    variables = {"LAKEDROP_TASK_ARN": stack.task, "LAKEDROP_SOURCE_SUBDIRECTORY": "incoming/", **(environment or {})}
+    return emulator.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=stack.lambda_role,
+        Handler="lakedrop_trigger.handler",
+        Code={"ZipFile": zipped()},
+        Timeout=timeout,
+        Environment={"Variables": variables},
+        **extra,
+    )["FunctionArn"]
+
+
 CONSUME_QUEUES = "consume-queues"
 
 
