@@ -75,6 +75,7 @@ def deployed(emulator):
     assert run.rc == 0, run.stdout[-6000:]
     tasks = emulator.client("datasync").list_tasks()["Tasks"]
     task_arn = next(t["TaskArn"] for t in tasks if t.get("Name") == f"{name}-q")
+    reconcile_task_arn = next(t["TaskArn"] for t in tasks if t.get("Name") == f"{name}-q-reconcile")
     sqs, target = emulator.client("sqs"), emulator.account_id("target")
     trigger = f"{name}-q-trigger"
     (mapping,) = emulator.client("lambda").list_event_source_mappings(FunctionName=trigger)["EventSourceMappings"]
@@ -83,6 +84,7 @@ def deployed(emulator):
         "extra": extra,
         "bucket": bucket,
         "task_arn": task_arn,
+        "reconcile_task_arn": reconcile_task_arn,
         "topic_arn": f"arn:aws:sns:{emulator.region}:{target}:{name}-notifications",
         "trigger": trigger,
         "mapping": mapping["UUID"],
@@ -226,7 +228,8 @@ def test_converged_resources_are_scoped_and_rerun_writes_nothing(emulator, deplo
     rule = events.describe_rule(Name=f"{name}-datasync-errors")
     pattern = json.loads(rule["EventPattern"])
     assert pattern["detail"] == {"State": ["ERROR"]}
-    assert pattern["resources"] == [{"prefix": f"{deployed['task_arn']}/execution/"}]
+    tasks = [deployed["task_arn"], deployed["reconcile_task_arn"]]
+    assert pattern["resources"] == [{"prefix": f"{task}/execution/"} for task in tasks]
     (target,) = events.list_targets_by_rule(Rule=f"{name}-datasync-errors")["Targets"]
     assert target["Arn"].endswith(f":function:{name}-observer")
     alarms = emulator.client("cloudwatch").describe_alarms(AlarmNamePrefix=name)["MetricAlarms"]

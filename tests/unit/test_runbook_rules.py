@@ -222,3 +222,10 @@ def test_a_manifest_execution_is_named_by_its_manifest():
     assert runbooks.filter_text({"manifest_config": manifest}) == "manifest s3://m-bucket/manifests/t/x.csv"
     assert runbooks.filter_text({"includes": ["/a", "/b"]}) == "/a|/b"
     assert runbooks.filter_text({}) == "full"
+
+
+def test_a_manifest_execution_is_not_counted_as_covering_a_key():
+    manifest = {"source": {"s3": {"s3_bucket_arn": "arn:aws:s3:::m", "manifest_object_path": "manifests/t/x.csv"}}}
+    executions = [{"task_execution_arn": "m", "status": "SUCCESS", "includes": [], "manifest_config": manifest}]
+    (found,) = runbooks.verification(["incoming/a.csv"], "incoming/", executions, ["incoming/a.csv"])
+    assert found["executions"] == [] and not found["delivered"]

@@ -290,10 +290,22 @@ def covers(pattern, path):
     return path == pattern or path.startswith(pattern.rstrip("/") + "/")
 
 
+def _manifest_source(execution):
+    return ((execution.get("manifest_config") or {}).get("source") or {}).get("s3") or {}
+
+
+def may_cover(execution, path):
+    """Whether an execution is known to cover `path`: a full run does, a filtered one when a pattern selects it.
+    A manifest execution is not counted: its manifest is readable by DataSync's role only, so which keys it
+    named is unknown here (the trigger's log names them; the reconcile task's scans cover every key)."""
+    if _manifest_source(execution):
+        return False
+    return not execution.get("includes") or any(covers(p, path) for p in execution["includes"])
+
+
 def filter_text(execution):
-    """How an execution chose its objects: its include patterns, its manifest (which only DataSync may read,
-    so a manifest execution counts as covering every key, as a full run does), or a full run."""
-    manifest = ((execution.get("manifest_config") or {}).get("source") or {}).get("s3") or {}
+    """How an execution chose its objects: its include patterns, its manifest, or a full run."""
+    manifest = _manifest_source(execution)
     if manifest:
         return f"manifest s3://{manifest.get('s3_bucket_arn', '').rsplit(':', 1)[-1]}/{manifest.get('manifest_object_path', '')}"
     return "full" if not execution.get("includes") else "|".join(execution["includes"])
@@ -306,7 +318,7 @@ def verification(keys, prefix, executions, present):
     found = []
     for key in keys:
         path = "/" + key[len(prefix) :]
-        mine = [e for e in executions if not e.get("includes") or any(covers(p, path) for p in e["includes"])]
+        mine = [e for e in executions if may_cover(e, path)]
         finished = [e for e in mine if e.get("status") in ("SUCCESS", "ERROR")]
         found.append(
             {
