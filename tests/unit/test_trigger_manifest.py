@@ -187,7 +187,16 @@ def covered(s3, datasync, arn):
 
 @pytest.mark.parametrize(
     "path",
-    ["a|b.csv", "dir/x*y.csv", "comma,name.csv", 'say "hi".csv', "naïve/ü ø.csv", "new\nline.csv", " lead.csv"],
+    [
+        "a|b.csv",
+        "dir/x*y.csv",
+        "comma,name.csv",
+        'say "hi".csv',
+        "naïve/ü ø.csv",
+        "new\nline.csv",
+        "cr\rx.csv",
+        " lead.csv",
+    ],
 )
 def test_every_key_reads_back_exactly_as_one_object(trigger, path):
     rows = list(csv.reader(io.StringIO(trigger.manifest_csv({path: [None, None]}).decode("utf-8"))))
@@ -377,3 +386,38 @@ def test_nothing_new_writes_nothing(trigger, aws):
         "batchItemFailures": []
     }
     assert not s3.objects and not datasync.order
+
+
+def test_an_unreadable_waiting_execution_is_neither_carried_nor_cancelled_and_costs_no_retries(trigger, aws):
+    """DescribeTaskExecution refuses (an execution DataSync no longer keeps): no retry loop eats the budget,
+    the old execution is left alone, the new keys start at once."""
+    s3, datasync = aws
+    trigger.handler(uploads("incoming/1.csv"), Context())
+    trigger.handler(uploads("incoming/2.csv"), Context())
+    (old,) = datasync.by_status("QUEUED")
+    del datasync.executions[old]  # forgotten by DataSync
+    datasync.order.remove(old)
+    calls = []
+    real = datasync.describe_task_execution
+
+    def counted(**kwargs):
+        calls.append(kwargs["TaskExecutionArn"])
+        return real(**kwargs)
+
+    datasync.describe_task_execution = counted
+    assert trigger.handler(uploads("incoming/3.csv"), Context()) == {"batchItemFailures": []}
+    assert calls.count(old) == 1
+    (waiting,) = datasync.by_status("QUEUED")
+    assert covered(s3, datasync, waiting) == {"3.csv"}
+
+
+def test_a_refused_cancel_after_the_record_does_not_fail_the_batch(trigger, aws, monkeypatch):
+    _s3, datasync = aws
+    trigger.handler(uploads("incoming/1.csv"), Context())
+    trigger.handler(uploads("incoming/2.csv"), Context())
+
+    def refuse(**_kwargs):
+        raise _error("ThrottlingException", message="Rate exceeded")
+
+    monkeypatch.setattr(datasync, "cancel_task_execution", refuse)
+    assert trigger.handler(uploads("incoming/3.csv"), Context(seconds=0)) == {"batchItemFailures": []}

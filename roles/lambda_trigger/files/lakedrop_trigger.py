@@ -48,6 +48,9 @@ RETRYABLE = {
     "InternalError",
     "ServiceUnavailable",
 }
+# What a wrong question answers (an execution DataSync no longer knows, one no longer cancellable): never a
+# busy task, so describing and cancelling retry only throttling and service hiccups.
+PASSING = RETRYABLE - {"InvalidRequestException"}
 # Another invocation wrote the pending record first (S3 conditional writes: 412, or 409 while it was writing).
 CONFLICTS = {"PreconditionFailed", "ConditionalRequestConflict"}
 # The tag on an execution the trigger cancelled because another one covers its keys.
@@ -76,8 +79,8 @@ def error_code(err):
 # --- the one boto3 call site, with retries inside the time budget --------------------------------
 
 
-def call(service, operation, deadline, sleep=time.sleep, clock=time.monotonic, **params):
-    """(response, attempts) of one AWS call; refusals in RETRYABLE are retried with jittered backoff until
+def call(service, operation, deadline, sleep=time.sleep, clock=time.monotonic, retryable=RETRYABLE, **params):
+    """(response, attempts) of one AWS call; refusals in `retryable` are retried with jittered backoff until
     `deadline` (monotonic seconds), every other error is raised at once."""
     delay = 0.5
     attempt = 0
@@ -87,7 +90,7 @@ def call(service, operation, deadline, sleep=time.sleep, clock=time.monotonic, *
             return getattr(_client(service), operation)(**params), attempt
         except ClientError as err:
             code = error_code(err)
-            if code not in RETRYABLE or clock() + delay > deadline:
+            if code not in retryable or clock() + delay > deadline:
                 raise
             log(outcome="retrying", operation=operation, code=code, attempt=attempt, message=str(err))
         sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter, not crypto
@@ -262,9 +265,13 @@ def manifest_csv(entries):
     subdirectory and its version ID when known; quoting as RFC 4180 (DataSync's guide: quote paths
     holding commas, quotes or newlines), so `|`, `*`, commas and quotes name exactly one object."""
     out = io.StringIO()
+    # QUOTE_MINIMAL quotes the delimiter, the quote and the line terminator's characters only: with "\n" as
+    # terminator a "\r" in a key would end the row for a CSV reader, so quote such fields explicitly.
     writer = csv.writer(out, lineterminator="\n")
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for path, (version, _sequencer) in entries.items():
-        writer.writerow([path, version] if version else [path])
+        row = [path, version] if version else [path]
+        (quoted if "\r" in path else writer).writerow(row)
     return out.getvalue().encode("utf-8")
 
 
@@ -343,13 +350,20 @@ class Manifests:
         return key
 
     def status(self, execution_arn):
-        """The execution's status, or None when DataSync no longer knows it (history is kept for a while)."""
+        """The execution's status, or None when it cannot be read (DataSync keeps executions for a while; the
+        not-found wording is not documented). None is safe: such an execution is neither carried nor cancelled,
+        so if it still exists it runs with its own keys."""
         try:
-            response, _ = call("datasync", "describe_task_execution", self.deadline, TaskExecutionArn=execution_arn)
+            response, _ = call(
+                "datasync",
+                "describe_task_execution",
+                self.deadline,
+                retryable=PASSING,
+                TaskExecutionArn=execution_arn,
+            )
         except ClientError as err:
-            if error_code(err) == "InvalidRequestException" and "not found" in str(err).lower():
-                return None
-            raise
+            log(outcome="unreadable-execution", execution_arn=execution_arn, code=error_code(err))
+            return None
         return response["Status"]
 
     def start(self, manifest_key, tags):
@@ -377,10 +391,11 @@ class Manifests:
                 "datasync",
                 "tag_resource",
                 self.deadline,
+                retryable=PASSING,
                 ResourceArn=execution_arn,
                 Tags=[{"Key": REPLACED_BY, "Value": replacement_arn}],
             )
-            call("datasync", "cancel_task_execution", self.deadline, TaskExecutionArn=execution_arn)
+            call("datasync", "cancel_task_execution", self.deadline, retryable=PASSING, TaskExecutionArn=execution_arn)
         except ClientError as err:
             log(outcome="not-cancelled", execution_arn=execution_arn, code=error_code(err), message=str(err))
             return False
