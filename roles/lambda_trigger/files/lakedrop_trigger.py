@@ -141,25 +141,38 @@ def _notifications(event):
     return out
 
 
+def _records(notifications):
+    return [(m, None if body is None else _s3_records(body)) for m, body in notifications]
+
+
+def _keys(records):
+    return [(m, None if found is None else [k for k, _v, _s in found]) for m, found in records]
+
+
 def records_from_event(event):
     """[(sqs message id or None, [(key, version, sequencer)] or None)] for an S3 event or an SQS event of
     S3 notifications. None marks an SQS message whose body is not JSON: it is reported as a batch failure
     so it lands in the dead-letter queue with its body, rather than being dropped."""
-    return [(m, None if body is None else _s3_records(body)) for m, body in _notifications(event)]
+    return _records(_notifications(event))
 
 
 def messages_from_event(event):
     """[(sqs message id or None, [keys] or None)] (see records_from_event)."""
-    return [(m, None if found is None else [k for k, _v, _s in found]) for m, found in records_from_event(event)]
+    return _keys(records_from_event(event))
 
 
 def execution_tags(event):
+    """Tags for the execution (see upload_tags)."""
+    return upload_tags(_notifications(event))
+
+
+def upload_tags(notifications):
     """Tags for the execution: when the batch's oldest and newest uploads happened (S3's eventTime) and
     how many records it carries. The observer turns them into the LakeDrop/DeliveryLatency metric when
     the execution ends; DataSync tag values allow the characters of an ISO 8601 time."""
     times = sorted(
         str(record["eventTime"])
-        for _m, body in _notifications(event)
+        for _m, body in notifications
         if isinstance(body, dict)
         for record in body.get("Records") or []
         if record.get("eventTime") and str(record.get("eventName", "ObjectCreated")).startswith("ObjectCreated")
@@ -483,13 +496,13 @@ def _failure(err, **fields):
     return error.get("Code")
 
 
-def handle_manifest(event, task_arn, subdirectory, deadline):
+def handle_manifest(notifications, task_arn, subdirectory, deadline):
     bucket = os.environ.get("LAKEDROP_MANIFEST_BUCKET", "")
     role_arn = os.environ.get("LAKEDROP_MANIFEST_ROLE_ARN", "")
     if not bucket or not role_arn:
         # A deployment mistake, not an event problem: every message comes back until it is fixed.
         raise RuntimeError("manifest starts need LAKEDROP_MANIFEST_BUCKET and LAKEDROP_MANIFEST_ROLE_ARN")
-    messages = records_from_event(event)
+    messages = _records(notifications)
     queued = any(message_id for message_id, _ in messages)
     failed_messages = {message_id for message_id, found in messages if found is None}
     for message_id in failed_messages:
@@ -504,15 +517,15 @@ def handle_manifest(event, task_arn, subdirectory, deadline):
         return _answer(queued, failed_messages, [], 0, 0)
     errors = []
     try:
-        start_by_manifest(Manifests(task_arn, bucket, role_arn, deadline), entries, execution_tags(event))
+        start_by_manifest(Manifests(task_arn, bucket, role_arn, deadline), entries, upload_tags(notifications))
     except ClientError as err:
         errors.append(_failure(err, keys=len(entries), sample=list(entries)[:20]))
         failed_messages.update(m for m, found in messages if found)
     return _answer(queued, failed_messages, errors, 0 if errors else 1, len(entries))
 
 
-def handle_filters(event, task_arn, subdirectory, deadline):
-    messages = messages_from_event(event)
+def handle_filters(notifications, task_arn, subdirectory, deadline):
+    messages = _keys(_records(notifications))
     queued = any(message_id for message_id, _ in messages)
     failed_messages = {message_id for message_id, keys in messages if keys is None}
     for message_id in failed_messages:
@@ -539,7 +552,7 @@ def handle_filters(event, task_arn, subdirectory, deadline):
         sample=keys[:20],
     )
 
-    tags = execution_tags(event)
+    tags = upload_tags(notifications)
     extra = {"Tags": tags} if tags else {}
     errors = []
     for value in values:
@@ -574,4 +587,5 @@ def handler(event, context):
     if starts not in ("manifest", "filters"):
         raise RuntimeError(f"LAKEDROP_STARTS must be manifest or filters, not {starts!r}")
     handle = handle_manifest if starts == "manifest" else handle_filters
-    return handle(event, task_arn, subdirectory, _deadline(context))
+    # Each SQS body is parsed once: a batch carries up to 10,000 of them.
+    return handle(_notifications(event), task_arn, subdirectory, _deadline(context))
