@@ -1,7 +1,8 @@
 """The embedded two-account AWS: moto's server, extended in-process, behind a request journal.
 
-Layers, outermost first: the control API (`/_lakedrop/...`), the journal middleware, moto's
-DomainDispatcherApplication. Extensions are installed before the first request creates a backend app.
+Layers, outermost first: the control API (`/_lakedrop/...`), the journal middleware, the VPC egress of
+functions (ext/lambda_vpc.py), the authorization layer, moto's DomainDispatcherApplication. Extensions are
+installed before the first request creates a backend app.
 """
 
 from __future__ import annotations
@@ -102,9 +103,11 @@ def build_app() -> Any:
 
     from .ext import install_all
     from .ext.authz.middleware import AuthzMiddleware
+    from .ext.lambda_vpc import EgressMiddleware
 
     install_all()
-    return ControlApi(JournalMiddleware(AuthzMiddleware(DomainDispatcherApplication(create_backend_app))))
+    moto = DomainDispatcherApplication(create_backend_app)
+    return ControlApi(JournalMiddleware(EgressMiddleware(AuthzMiddleware(moto))))
 
 
 def _identity(iam, region: str, user_name: str, policy_arn: str | None) -> dict[str, str]:

@@ -38,7 +38,9 @@ from .. import paths
 from ..journal import JOURNAL
 from ..server import control
 from ..server import update_settings
+from . import authz
 from . import cloudwatch
+from . import lambda_vpc
 from . import on_behalf
 from .authz import Decision
 
@@ -49,8 +51,10 @@ CONFIG: dict[str, Any] = {
     "payload_limit": 6 * 1024 * 1024,  # synchronous invocation payload cap (SQS batches stop there)
 }
 # crash_mid_batch: kill a worker after DataSync accepted a start; throttle: refuse the next n invocations
-# with TooManyRequestsException (as reserved concurrency 0 refuses every one).
-FAULTS: dict[str, int] = {"crash_mid_batch": 0, "throttle": 0}
+# with TooManyRequestsException (as reserved concurrency 0 refuses every one); mount_not_ready: the next n
+# cold starts of functions with FileSystemConfigs fail with EFSMountFailureException, as right after the
+# function or its mount targets were created (terraform-provider-aws#15053).
+FAULTS: dict[str, int] = {"crash_mid_batch": 0, "throttle": 0, "mount_not_ready": 0}
 INVOCATIONS: list[dict[str, Any]] = []
 _LOCK = threading.RLock()
 _POOLS: dict[str, Pool] = {}
@@ -79,6 +83,7 @@ def _credentials(snap: dict[str, Any]) -> dict[str, str]:
     session = on_behalf.function_session(snap["role"], snap["arn"])
     if isinstance(session, Decision):
         raise InvalidParameterValueException(on_behalf.ROLE_NOT_ASSUMABLE)
+    lambda_vpc.remember_keys(session.keys["AWS_ACCESS_KEY_ID"], snap["arn"])
     return session.keys
 
 
@@ -100,11 +105,14 @@ def _snapshot(fn) -> dict[str, Any]:
         "concurrency": int(
             CONFIG["default_concurrency"] if fn.reserved_concurrency is None else fn.reserved_concurrency
         ),
+        "vpc": lambda_vpc.vpc_config(fn),
+        "fs_configs": list(getattr(fn, "lakedrop_fs_configs", None) or []),
+        "ephemeral_mb": int(fn.ephemeral_storage or lambda_vpc.DEFAULT_TMP_MB),
     }
 
 
 class Worker:
-    def __init__(self, snap: dict[str, Any], credentials: dict[str, str]) -> None:
+    def __init__(self, snap: dict[str, Any], credentials: dict[str, str], plan: dict[str, Any] | None = None) -> None:
         root = paths.state_dir() / "lambda" / snap["name"] / snap["code_sha"][:16]
         if not (root / ".extracted").exists():
             root.mkdir(parents=True, exist_ok=True)
@@ -125,6 +133,7 @@ class Worker:
             "AWS_DEFAULT_REGION": snap["region"],
             "AWS_ENDPOINT_URL": os.environ.get("LAKEDROP_EMULATOR_ENDPOINT", f"http://127.0.0.1:{paths.port()}"),
             "LAKEDROP_FUNCTION_ARN": snap["arn"],
+            **lambda_vpc.plan_environment(plan),
         }
         worker = Path(__file__).resolve().parents[1] / "lambda_worker.py"
         self.proc = subprocess.Popen(
@@ -188,7 +197,8 @@ class Pool:
     def __init__(self, snap: dict[str, Any]) -> None:
         self.snap = snap
         environment = json.dumps(snap["environment"], sort_keys=True)
-        self.key = (snap["code_sha"], environment, snap["handler"], snap["role"], snap["concurrency"])
+        mounts = json.dumps([snap["vpc"], snap["fs_configs"], snap["ephemeral_mb"]], sort_keys=True)
+        self.key = (snap["code_sha"], environment, snap["handler"], snap["role"], snap["concurrency"], mounts)
         self.slots = threading.BoundedSemaphore(snap["concurrency"])
         self.idle: list[Worker] = []
         self.lock = threading.Lock()
@@ -208,7 +218,13 @@ class Pool:
             with self.lock:
                 worker = self.idle.pop() if self.idle else None
             if worker is None or not worker.alive:
-                worker = Worker(self.snap, credentials)
+                try:
+                    worker = Worker(self.snap, credentials, self._mount_plan(credentials))
+                except lambda_vpc.MountError as err:
+                    error = {"errorType": err.error_type, "errorMessage": str(err)}
+                    reply = {"ok": False, "error": error, "logs": "", "mount_failed": True}
+                    _record(self.snap, source, records, reply, time.time())
+                    return reply
             crash = False
             with _LOCK:
                 if FAULTS["crash_mid_batch"] > 0:
@@ -221,6 +237,24 @@ class Pool:
                     self.idle.append(worker)
         _record(self.snap, source, records, reply, started)
         return reply
+
+    def _mount_plan(self, credentials: dict[str, str]) -> dict[str, Any] | None:
+        """What a cold start mounts (ext/lambda_vpc.py), or MountError; the injected fault first."""
+        if not self.snap["fs_configs"]:
+            return None
+        with _LOCK:
+            not_ready = FAULTS["mount_not_ready"] > 0
+            if not_ready:
+                FAULTS["mount_not_ready"] -= 1
+        if not_ready:
+            arn = self.snap["fs_configs"][0]["Arn"]
+            raise lambda_vpc.MountError(
+                lambda_vpc.FAILURE, f"The function could not mount the file system with access point {arn}."
+            )
+        principal = authz.from_access_key(
+            credentials["AWS_ACCESS_KEY_ID"], credentials["AWS_SESSION_TOKEN"], self.snap["region"]
+        )
+        return lambda_vpc.mount_plan(self.snap, principal)
 
     def close(self) -> None:
         with self.lock:
@@ -288,11 +322,22 @@ def _too_many_requests() -> Exception:
     return error
 
 
+def _mount_error(error: dict[str, str]) -> Exception:
+    """EFSMountFailureException is HTTP 403, EFSMountConnectivity/TimeoutException 408 (botocore's Lambda model)."""
+    from moto.awslambda.exceptions import LambdaClientError
+
+    exception = LambdaClientError(error["errorType"], error["errorMessage"])
+    exception.code = 403 if error["errorType"] == lambda_vpc.FAILURE else 408
+    return exception
+
+
 def _invoke_lambda(self, event: Any = None) -> tuple[str, bool, str]:
     """Replacement for moto's Docker-based LambdaFunction._invoke_lambda."""
     reply = _pool(self.function_arn).invoke(event if event is not None else {}, "invoke", 1)
     if reply.get("throttled"):  # Invoke answers 429 TooManyRequestsException (botocore's Lambda model)
         raise _too_many_requests()
+    if reply.get("mount_failed"):  # Invoke answers the EFS error itself (botocore's Lambda model)
+        raise _mount_error(reply["error"])
     body = reply.get("result") if reply.get("ok") else reply.get("error")
     return json.dumps(body), not reply.get("ok"), reply.get("logs", "")
 
@@ -809,6 +854,7 @@ def install() -> None:
     _keep_dead_letter_config(LambdaFunction)
     _match_mappings_by_name_or_arn()
     _check_execution_roles()
+    lambda_vpc.install()
     notifications.send_event = _send_event
     notifications.send_test_event = _send_test_event
     _patch_notification_validation()
