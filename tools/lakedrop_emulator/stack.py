@@ -254,3 +254,150 @@ def s3_may_send(queue_arn: str, bucket: str) -> str:
         "Condition": {"ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
     }
     return json.dumps({"Statement": [statement]})
+
+
+# --- a function in a VPC with an EFS access point (ext/lambda_vpc.py) ------------------------------------
+
+# What Lambda needs to attach a function to a VPC (AWSLambdaVPCAccessExecutionRole's actions).
+VPC_ACCESS_ACTIONS = [
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+]
+
+
+@dataclass
+class VpcNetwork:
+    vpc_id: str
+    subnet_ids: list[str]  # one per Availability Zone, all on `route_table_id`
+    route_table_id: str
+    function_group: str  # egress TCP 2049 to `efs_group` only (and 443 anywhere, for S3 through the endpoint)
+    efs_group: str  # admits TCP 2049 from `function_group`
+
+
+def vpc_network(emulator: Emulator, name: str, cidr: str = "10.42.0.0/16") -> VpcNetwork:
+    """A VPC with two subnets (two AZs) explicitly on one route table, and the function's and the file
+    system's security groups, as the fast path's network is built."""
+    ec2 = emulator.client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    base = cidr.split(".")
+    zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]][:2]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"{base[0]}.{base[1]}.{index}.0/24", AvailabilityZone=zone)["Subnet"][
+            "SubnetId"
+        ]
+        for index, zone in enumerate(zones)
+    ]
+    table = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+    for subnet in subnets:
+        ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    function_group = ec2.create_security_group(GroupName=f"{name}-lambda", Description="function", VpcId=vpc_id)[
+        "GroupId"
+    ]
+    efs_group = ec2.create_security_group(GroupName=f"{name}-efs", Description="file system", VpcId=vpc_id)["GroupId"]
+    everywhere = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    ec2.revoke_security_group_egress(GroupId=function_group, IpPermissions=everywhere)
+    nfs = {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049}
+    ec2.authorize_security_group_egress(
+        GroupId=function_group,
+        IpPermissions=[
+            {**nfs, "UserIdGroupPairs": [{"GroupId": efs_group}]},
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+        ],
+    )
+    ec2.authorize_security_group_ingress(
+        GroupId=efs_group, IpPermissions=[{**nfs, "UserIdGroupPairs": [{"GroupId": function_group}]}]
+    )
+    return VpcNetwork(vpc_id, subnets, table, function_group, efs_group)
+
+
+@dataclass
+class EfsAccessPoint:
+    file_system_id: str
+    file_system_arn: str
+    access_point_arn: str
+    directory: Path  # the access point's root directory on the emulator's EFS (what DataSync writes)
+
+
+def efs_access_point(
+    emulator: Emulator,
+    name: str,
+    network: VpcNetwork,
+    root: str = "/lake",
+    uid: int = 1000,
+    gid: int = 1000,
+    permissions: str = "0755",
+    mount_targets: bool = True,
+) -> EfsAccessPoint:
+    """A file system with a mount target in each of `network`'s subnets (its EFS group), and an access point
+    rooted at `root` with POSIX user `uid`:`gid` (the root directory made with that owner on first mount)."""
+    efs = emulator.client("efs")
+    fs = efs.create_file_system(CreationToken=name, Encrypted=True)
+    if mount_targets:
+        for subnet in network.subnet_ids:
+            efs.create_mount_target(
+                FileSystemId=fs["FileSystemId"], SubnetId=subnet, SecurityGroups=[network.efs_group]
+            )
+    creation = {"OwnerUid": uid, "OwnerGid": gid, "Permissions": permissions}
+    ap = efs.create_access_point(
+        FileSystemId=fs["FileSystemId"],
+        PosixUser={"Uid": uid, "Gid": gid},
+        RootDirectory={"Path": root, "CreationInfo": creation},
+    )
+    directory = emulator.state_path("efs", emulator.account_id("target"), fs["FileSystemId"], root.strip("/"))
+    return EfsAccessPoint(fs["FileSystemId"], fs["FileSystemArn"], ap["AccessPointArn"], directory)
+
+
+def s3_gateway_endpoint(emulator: Emulator, network: VpcNetwork, policy: dict | None = None) -> str:
+    """An S3 gateway endpoint on `network`'s route table (full access without `policy`); its ID."""
+    extra = {"PolicyDocument": json.dumps(policy)} if policy else {}
+    return emulator.client("ec2").create_vpc_endpoint(
+        VpcId=network.vpc_id,
+        ServiceName=f"com.amazonaws.{emulator.region}.s3",
+        VpcEndpointType="Gateway",
+        RouteTableIds=[network.route_table_id],
+        **extra,
+    )["VpcEndpoint"]["VpcEndpointId"]
+
+
+def vpc_role(emulator: Emulator, name: str, vpc_access: bool = True, statements: list[dict] | None = None) -> str:
+    """An execution role Lambda may assume, with VPC_ACCESS_ACTIONS (unless not `vpc_access`) and `statements`."""
+    iam = emulator.client("iam")
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust("lambda.amazonaws.com"))["Role"]["Arn"]
+    granted = [{"Effect": "Allow", "Action": VPC_ACCESS_ACTIONS, "Resource": "*"}] if vpc_access else []
+    granted += statements or []
+    if granted:
+        document = json.dumps({"Version": "2012-10-17", "Statement": granted})
+        iam.put_role_policy(RoleName=name, PolicyName="function", PolicyDocument=document)
+    return arn
+
+
+def vpc_function(
+    emulator: Emulator,
+    name: str,
+    role_arn: str,
+    network: VpcNetwork,
+    handler: Path,
+    access_point_arn: str | None = None,
+    mount_path: str = "/mnt/lakedrop",
+    **extra: object,
+) -> str:
+    """Function `name` running `handler` (module `<file stem>.handler`) in `network`'s subnets and function
+    group, with the access point mounted at `mount_path` when given; its ARN."""
+    configs = (
+        {"FileSystemConfigs": [{"Arn": access_point_arn, "LocalMountPath": mount_path}]} if access_point_arn else {}
+    )
+    return emulator.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler=f"{handler.stem}.handler",
+        Code={"ZipFile": zipped(handler, handler.name)},
+        Timeout=30,
+        VpcConfig={"SubnetIds": network.subnet_ids, "SecurityGroupIds": [network.function_group]},
+        **configs,
+        **extra,
+    )["FunctionArn"]
