@@ -1,0 +1,109 @@
+"""Egress of a Lambda function in a VPC (ext/lambda_vpc.py): S3 only through a gateway endpoint on its subnets'
+route table whose policy allows the request; anything else gets no answer (a connection error)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from lakedrop_emulator.stack import s3_gateway_endpoint
+from lakedrop_emulator.stack import vpc_function
+from lakedrop_emulator.stack import vpc_network
+from lakedrop_emulator.stack import vpc_role
+
+PROBE = Path(__file__).parent / "handlers" / "efs_probe.py"
+CONNECTION_ERRORS = {"ConnectionClosedError", "EndpointConnectionError", "ReadTimeoutError", "ConnectTimeoutError"}
+
+
+def invoke(lam, function: str, event: dict) -> dict:
+    reply = lam.invoke(FunctionName=function, Payload=json.dumps(event).encode())
+    body = json.loads(reply["Payload"].read())
+    assert "FunctionError" not in reply, body
+    return body
+
+
+@pytest.fixture(scope="module")
+def world(emulator):
+    name = f"vpc-{uuid.uuid4().hex[:8]}"
+    bucket = f"{name}-data"
+    s3 = emulator.client("s3")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": emulator.region})
+    s3.put_object(Bucket=bucket, Key="incoming/a.csv", Body=b"a,1\n")
+    reads = {
+        "Effect": "Allow",
+        "Action": ["s3:ListBucket", "s3:GetObject"],
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+    }
+    role = vpc_role(
+        emulator, f"{name}-role", statements=[reads, {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]
+    )
+    return {"name": name, "bucket": bucket, "role": role}
+
+
+@pytest.fixture(scope="module")
+def lam(emulator):
+    return emulator.client("lambda", retries={"max_attempts": 1, "mode": "standard"})
+
+
+def function_in(emulator, world, cidr: str) -> tuple[str, object]:
+    name = f"{world['name']}-{uuid.uuid4().hex[:6]}"
+    network = vpc_network(emulator, name, cidr=cidr)
+    return vpc_function(emulator, name, world["role"], network, PROBE), network
+
+
+def test_without_an_endpoint_s3_is_unreachable(emulator, world, lam):
+    function, _network = function_in(emulator, world, "10.71.0.0/16")
+    answer = invoke(lam, function, {"op": "s3_list", "bucket": world["bucket"]})
+    assert answer.get("error") in CONNECTION_ERRORS, answer
+
+
+def test_s3_through_the_gateway_endpoint_other_services_unreachable(emulator, world, lam):
+    function, network = function_in(emulator, world, "10.72.0.0/16")
+    s3_gateway_endpoint(emulator, network)
+    assert invoke(lam, function, {"op": "s3_list", "bucket": world["bucket"]}) == {"keys": ["incoming/a.csv"]}
+    answer = invoke(lam, function, {"op": "sqs"})
+    assert answer.get("error") in CONNECTION_ERRORS, answer
+
+
+def test_endpoint_on_another_route_table_does_not_count(emulator, world, lam):
+    function, network = function_in(emulator, world, "10.73.0.0/16")
+    ec2 = emulator.client("ec2")
+    other = ec2.create_route_table(VpcId=network.vpc_id)["RouteTable"]["RouteTableId"]
+    ec2.create_vpc_endpoint(
+        VpcId=network.vpc_id, ServiceName=f"com.amazonaws.{emulator.region}.s3", RouteTableIds=[other]
+    )
+    answer = invoke(lam, function, {"op": "s3_list", "bucket": world["bucket"]})
+    assert answer.get("error") in CONNECTION_ERRORS, answer
+
+
+def test_endpoint_policy_must_allow_the_request(emulator, world, lam):
+    function, network = function_in(emulator, world, "10.74.0.0/16")
+    bucket_arn = f"arn:aws:s3:::{world['bucket']}"
+    only_listing = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": bucket_arn}],
+    }
+    s3_gateway_endpoint(emulator, network, only_listing)
+    assert invoke(lam, function, {"op": "s3_list", "bucket": world["bucket"]}) == {"keys": ["incoming/a.csv"]}
+    refused = invoke(lam, function, {"op": "s3_get", "bucket": world["bucket"], "key": "incoming/a.csv"})
+    assert "(AccessDenied)" in refused["message"], refused
+    assert "because no VPC endpoint policy allows the s3:GetObject action" in refused["message"]
+
+
+def test_functions_outside_a_vpc_reach_every_service(emulator, world, lam):
+    name = f"{world['name']}-{uuid.uuid4().hex[:6]}"
+    from lakedrop_emulator.stack import zipped
+
+    function = lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=world["role"],
+        Handler="efs_probe.handler",
+        Code={"ZipFile": zipped(PROBE, PROBE.name)},
+        Timeout=30,
+    )["FunctionArn"]
+    assert invoke(lam, function, {"op": "s3_list", "bucket": world["bucket"]}) == {"keys": ["incoming/a.csv"]}
+    assert invoke(lam, function, {"op": "sqs"}) == {"reached": True}
