@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+import time
 import uuid
 from pathlib import Path
 
@@ -195,6 +196,28 @@ def test_mount_not_ready_fault_fails_the_next_cold_start_only(emulator, setup, l
     assert not_ready.value.response["Error"]["Code"] == "EFSMountFailureException"
     assert emulator.control("POST", "lambda/faults", {})["mount_not_ready"] == 0
     assert "names" in invoke(lam, function, {"op": "environment"})
+
+
+def test_a_mapped_batch_whose_mount_fails_comes_back_to_the_queue(emulator, setup, lam):
+    name = unique(setup)
+    sqs = emulator.client("sqs")
+    url = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    consume = {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]}
+    role = vpc_role(emulator, f"{name}-role", statements=[{**consume, "Resource": queue_arn}])
+    ap = setup["ap"]
+    function = vpc_function(emulator, name, role, setup["network"], PROBE, ap.access_point_arn)
+    emulator.control("POST", "lambda/faults", {"mount_not_ready": 1})
+    since = time.time()
+    message = sqs.send_message(QueueUrl=url, MessageBody="queued")["MessageId"]
+    lam.create_event_source_mapping(FunctionName=function, EventSourceArn=queue_arn, BatchSize=1)
+    deadline = time.monotonic() + 30
+    while not (ap.directory / message).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (ap.directory / message).read_text() == "queued"
+    runs = emulator.control("GET", f"lambda/invocations?since={since}")["invocations"]
+    outcomes = [(r["ok"], (r["error"] or {}).get("errorType")) for r in runs if r["function"] == function]
+    assert outcomes[:2] == [(False, "EFSMountFailureException"), (True, None)], outcomes
 
 
 def test_functions_without_file_systems_run_as_before(emulator, setup, lam):

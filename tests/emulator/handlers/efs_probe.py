@@ -14,6 +14,11 @@ def _error(err: BaseException) -> dict:
 
 
 def handler(event, _context):
+    if "Records" in event:  # an SQS batch: each body is written as a file of the mount
+        for record in event["Records"]:
+            with open(os.path.join("/mnt/lakedrop", record["messageId"]), "w", encoding="utf-8") as handle:
+                handle.write(record["body"])
+        return {}
     op = event["op"]
     try:
         if op == "write":

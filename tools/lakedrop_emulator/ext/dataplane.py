@@ -106,11 +106,18 @@ def needs_transfer(obj: SourceObject, dest: Path, options: dict) -> bool:
     return options.get("Mtime", "PRESERVE") == "PRESERVE" and int(stat.st_mtime) != int(obj.mtime)
 
 
-def write(obj: SourceObject, dest: Path, options: dict) -> int:
+def write(obj: SourceObject, dest: Path, options: dict, owner: tuple[int, int] | None = None) -> int:
+    """Write one object; through an access point (`owner`: its PosixUser's uid, gid) what DataSync creates is
+    owned by that user, as EFS imposes it on every NFS operation (a function mounting the same access point
+    can then replace it)."""
+    missing = [p for p in [dest.parent, *dest.parent.parents] if not p.exists()]
     dest.parent.mkdir(parents=True, exist_ok=True)
     data = obj.body()
     tmp = dest.with_name(f".{dest.name}.datasync-tmp")
     tmp.write_bytes(data)
+    if owner is not None:
+        for directory in [*missing, tmp]:
+            os.chown(directory, *owner)
     os.replace(tmp, dest)  # readers in the "container" never see a partial file
     if options.get("Mtime", "PRESERVE") == "PRESERVE":
         os.utime(dest, (obj.mtime, obj.mtime))
@@ -195,6 +202,17 @@ def manifest_objects(
             )
         )
     return found, missing
+
+
+def access_point_owner(account_id: str, region: str, access_point_id: str | None) -> tuple[int, int] | None:
+    """The (uid, gid) an access point imposes, None without an access point."""
+    if not access_point_id:
+        return None
+    from moto.efs.models import efs_backends
+
+    access_point = efs_backends[account_id][region].access_points.get(access_point_id)
+    user = (access_point.posix_user or {}) if access_point is not None else {}
+    return (int(user["Uid"]), int(user["Gid"])) if "Uid" in user else None
 
 
 def efs_directory(

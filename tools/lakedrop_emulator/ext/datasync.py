@@ -484,8 +484,11 @@ class DataSyncBackend(BaseBackend):
         access.efs_denial(destination, *access.efs_write_actions(destination))
         plan, refused = access.readable(execution.source_access, execution.plan)
         root = self._efs_dir(destination)
+        fs_arn, ap_arn = destination.details["_fs_arn"], destination.details.get("AccessPointArn") or ""
+        owner = dataplane.access_point_owner(fs_arn.split(":")[4], fs_arn.split(":")[3], ap_arn.rsplit("/", 1)[-1])
         for obj in plan:
-            written = dataplane.write(obj, dataplane.destination_file(root, obj.path), execution.options)
+            target = dataplane.destination_file(root, obj.path)
+            written = dataplane.write(obj, target, execution.options, owner)
             execution.counters["FilesTransferred"] += 1
             execution.counters["BytesTransferred"] += written
             execution.counters["BytesWritten"] += written
