@@ -14,19 +14,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lakedrop_emulator.stack import efs_access_point
+from lakedrop_emulator.stack import invoke
 from lakedrop_emulator.stack import vpc_function
 from lakedrop_emulator.stack import vpc_network
 from lakedrop_emulator.stack import vpc_role
 
 PROBE = Path(__file__).parent / "handlers" / "efs_probe.py"
 MOUNT = "/mnt/lakedrop"
-
-
-def invoke(lam, function: str, event: dict) -> dict:
-    reply = lam.invoke(FunctionName=function, Payload=json.dumps(event).encode())
-    body = json.loads(reply["Payload"].read())
-    assert "FunctionError" not in reply, body
-    return body
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,12 @@ route table whose policy allows the request; anything else gets no answer (a con
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 
 import pytest
 
+from lakedrop_emulator.stack import invoke
 from lakedrop_emulator.stack import s3_gateway_endpoint
 from lakedrop_emulator.stack import vpc_function
 from lakedrop_emulator.stack import vpc_network
@@ -16,13 +16,6 @@ from lakedrop_emulator.stack import vpc_role
 
 PROBE = Path(__file__).parent / "handlers" / "efs_probe.py"
 CONNECTION_ERRORS = {"ConnectionClosedError", "EndpointConnectionError", "ReadTimeoutError", "ConnectTimeoutError"}
-
-
-def invoke(lam, function: str, event: dict) -> dict:
-    reply = lam.invoke(FunctionName=function, Payload=json.dumps(event).encode())
-    body = json.loads(reply["Payload"].read())
-    assert "FunctionError" not in reply, body
-    return body
 
 
 @pytest.fixture(scope="module")

@@ -401,3 +401,12 @@ def vpc_function(
         **configs,
         **extra,
     )["FunctionArn"]
+
+
+def invoke(lam, function: str, event: dict) -> dict:
+    """The function's answer to `event` (a synchronous Invoke with the `lam` client); AssertionError on a
+    function error, naming it."""
+    reply = lam.invoke(FunctionName=function, Payload=json.dumps(event).encode())
+    body = json.loads(reply["Payload"].read())
+    assert "FunctionError" not in reply, body
+    return body
