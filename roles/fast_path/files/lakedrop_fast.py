@@ -74,6 +74,11 @@ def _client(service):
     return _CLIENTS[service]
 
 
+def now():
+    """Monotonic seconds (the time budget's clock; tests replace it)."""
+    return time.monotonic()
+
+
 def log(**fields):
     print(json.dumps(fields, default=str, ensure_ascii=False), flush=True)
 
@@ -85,7 +90,7 @@ def error_code(err):
 # --- the one boto3 call site, with retries inside the time budget --------------------------------
 
 
-def call(operation, deadline, sleep=time.sleep, clock=time.monotonic, **params):
+def call(operation, deadline, **params):
     """The response of one S3 call; refusals in RETRYABLE are retried with jittered backoff until `deadline`
     (monotonic seconds), every other error is raised at once."""
     delay = 0.2
@@ -93,9 +98,9 @@ def call(operation, deadline, sleep=time.sleep, clock=time.monotonic, **params):
         try:
             return getattr(_client("s3"), operation)(**params)
         except ClientError as err:
-            if error_code(err) not in RETRYABLE or clock() + delay > deadline:
+            if error_code(err) not in RETRYABLE or now() + delay > deadline:
                 raise
-        sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter, not crypto
+        time.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter, not crypto
         delay = min(delay * 2, 2.0)
 
 
@@ -386,7 +391,7 @@ class State:
     state file (EFS supports NFSv4 locks) for the whole copy or delete; replaced atomically (written aside,
     fsync'ed, renamed over), so a waiter whose descriptor names a replaced file reopens it."""
 
-    def __init__(self, mount_fd, key, deadline, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, mount_fd, key, deadline):
         self.key = key
         shard, self.name = state_name(key)
         top = _open_directory(STATE_DIRECTORY, mount_fd, STATE_DIRECTORY_MODE)
@@ -396,13 +401,13 @@ class State:
             os.close(top)
         self.fd = None
         try:
-            self._lock(deadline, clock, sleep)
+            self._lock(deadline)
             self.data = self._read()
         except BaseException:
             self.close()
             raise
 
-    def _lock(self, deadline, clock, sleep):
+    def _lock(self, deadline):
         flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
         while True:
             fd = os.open(self.name, flags, STATE_FILE_MODE, dir_fd=self.dir_fd)
@@ -412,9 +417,9 @@ class State:
                         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                         break
                     except BlockingIOError:
-                        if clock() + LOCK_POLL_SECONDS > deadline:
+                        if now() + LOCK_POLL_SECONDS > deadline:
                             raise Forward("busy-key") from None
-                        sleep(LOCK_POLL_SECONDS)
+                        time.sleep(LOCK_POLL_SECONDS)
                 current = os.stat(self.name, dir_fd=self.dir_fd, follow_symlinks=False)
             except FileNotFoundError:
                 os.close(fd)
@@ -467,7 +472,7 @@ class State:
         os.close(self.dir_fd)
 
 
-def stream_into(body, fd, expected_size, check, deadline, clock=time.monotonic):
+def stream_into(body, fd, expected_size, check, deadline):
     """Copy `body` (a streaming S3 body) into `fd` in chunks of at most CHUNK_BYTES, feeding `check` (a hasher
     or None); returns the bytes written. Raises Forward when the object grows past `expected_size` or the time
     budget runs out."""
@@ -484,7 +489,7 @@ def stream_into(body, fd, expected_size, check, deadline, clock=time.monotonic):
         view = memoryview(chunk)
         while view:
             view = view[os.write(fd, view) :]
-        if clock() > deadline:
+        if now() > deadline:
             raise Forward("time-budget")
 
 
@@ -646,7 +651,7 @@ class Job:
         """Whether the record is done (True) or must come back (False); logs one line either way."""
         handle = self.created if record["event"] == "created" else self.removed
         try:
-            if time.monotonic() > self.deadline:
+            if now() > self.deadline:
                 raise Forward("time-budget")
             action, size, reason, extra = handle(record)
         except Forward as forward:
@@ -668,7 +673,7 @@ class Job:
 
 def _deadline(context):
     remaining = (context.get_remaining_time_in_millis() if context else 30_000) / 1000.0
-    return time.monotonic() + max(0.0, remaining - min(RESERVE_SECONDS, remaining * 0.2))
+    return now() + max(0.0, remaining - min(RESERVE_SECONDS, remaining * 0.2))
 
 
 def handler(event, context):
