@@ -667,3 +667,26 @@ def test_parse_records_reads_what_s3_sends(fast):
     ]
     with pytest.raises(ValueError, match="unexpected event"):
         fast.parse_records({"Records": [created("k", name="ObjectRestore:Post")]})
+
+
+@pytest.mark.parametrize(
+    ("key", "subdirectory", "relative"),
+    [
+        ("incoming/a/b.csv", "incoming/", "a/b.csv"),
+        ("incoming/a/b.csv", "/incoming", "a/b.csv"),
+        ("incoming/", "incoming/", None),
+        ("incomingx/a.csv", "incoming/", None),
+        ("a.csv", "", "a.csv"),
+        ("", "", None),
+    ],
+)
+def test_keys_map_to_paths_as_datasync_maps_them(fast, key, subdirectory, relative):
+    assert fast.relative_path(key, subdirectory) == relative
+
+
+def test_an_sns_envelope_is_unwrapped(fast, s3, mount):
+    s3.put("incoming/a.csv", b"x")
+    envelope = {"Type": "Notification", "Message": json.dumps({"Records": [created("incoming/a.csv")]})}
+
+    assert run(fast, json.dumps(envelope)) == []
+    assert (mount / "a.csv").read_bytes() == b"x"

@@ -144,12 +144,12 @@ def settings(environ):
 # --- pure functions: what tests call -----------------------------------------------------------------
 
 
-def _body(message):
-    """The S3 notification in one SQS message (ValueError if its body is not JSON)."""
+def _notification(message):
+    """The S3 notification an SQS message carries (ValueError when its body is not JSON), unwrapped from an
+    SNS envelope when S3 fans out through SNS."""
     body = json.loads(message.get("body") or "")
-    if isinstance(body, dict) and "Message" in body and body.get("Type") == "Notification":
-        body = json.loads(body["Message"])  # S3 -> SNS -> SQS fan-out
-    return body
+    envelope = isinstance(body, dict) and body.get("Type") == "Notification" and "Message" in body
+    return json.loads(body["Message"]) if envelope else body
 
 
 def parse_records(notification):
@@ -193,7 +193,7 @@ def messages_from_event(event):
     if not (records and records[0].get("eventSource") == "aws:sqs"):
         raw = [(None, lambda: event or {})]
     else:
-        raw = [(m.get("messageId"), lambda m=m: _body(m)) for m in records]
+        raw = [(m.get("messageId"), lambda m=m: _notification(m)) for m in records]
     out = []
     for message_id, read in raw:
         try:
@@ -203,17 +203,12 @@ def messages_from_event(event):
     return out
 
 
-def _prefix(subdirectory):
-    sub = (subdirectory or "").strip("/")
-    return sub + "/" if sub else ""
-
-
 def relative_path(key, subdirectory):
-    """`key` relative to the location's subdirectory, or None if it lies outside (the trigger's rule)."""
-    prefix = _prefix(subdirectory)
-    if not key.startswith(prefix) or key == prefix:
-        return None
-    return key[len(prefix) :]
+    """`key` relative to the location's subdirectory, or None when it lies outside or names the subdirectory
+    itself (the trigger's rule: DataSync's S3 location reads the keys under "<subdirectory>/")."""
+    sub = (subdirectory or "").strip("/")
+    relative = key if not sub else key[len(sub) + 1 :] if key.startswith(sub + "/") else None
+    return relative or None
 
 
 def path_parts(relative):
