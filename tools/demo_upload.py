@@ -1,5 +1,6 @@
-"""Upload one object with a nested, space-containing key and wait until DataSync's copy lands in the
-directory standing for the containers' mount (make demo's last step)."""
+"""make demo's last step: a small upload arrives through the fast path (the VPC function copies it straight
+into EFS), a large one through DataSync, then a delete of the small one is propagated. Each shows its time
+and which path carried it (the delivery task's executions are counted before and after)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,26 @@ from lakedrop_emulator.client import Emulator
 from lakedrop_emulator.client import state_dir
 
 REPO = Path(__file__).resolve().parents[1]
-KEY = time.strftime("incoming/%Y/%m/sales report (final %H%M%S).csv")  # new each run, so arrival is real
-BODY = b"region,amount\nnorth,1200\nsouth,950\n"
+STAMP = time.strftime("%H%M%S")  # new keys each run, so arrival is real
+SMALL_KEY = f"incoming/{time.strftime('%Y/%m')}/sales report (final {STAMP}).csv"
+SMALL_BODY = b"region,amount\nnorth,1200\nsouth,950\n"
+LARGE_KEY = f"incoming/{time.strftime('%Y/%m')}/sensor dump {STAMP}.bin"
+LARGE_SIZE = 16 * 1024 * 1024 + 1  # one byte above the default fast-path limit (16 MiB)
+WAIT = 180
+
+
+def executions(datasync, task_name: str) -> int:
+    tasks = [t["TaskArn"] for t in datasync.list_tasks()["Tasks"] if t.get("Name") == task_name]
+    return sum(len(datasync.list_task_executions(TaskArn=arn)["TaskExecutions"]) for arn in tasks)
+
+
+def wait_for(check, what: str) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < WAIT:
+        if check():
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise SystemExit(f"{what} not seen after {WAIT} s; look at {state_dir() / 'emulator.log'}")
 
 
 def main() -> int:
@@ -25,6 +44,7 @@ def main() -> int:
         return 1
     bucket = buckets[0]
     efs = emulator.client("efs")
+    datasync = emulator.client("datasync")
     (fs,) = [f for f in efs.describe_file_systems()["FileSystems"] if f.get("Name") == "lakedrop-demo"]
     root = state_dir() / "efs" / emulator.account_id("target") / fs["FileSystemId"] / "lake"
     mount = state_dir() / "mount"
@@ -34,26 +54,32 @@ def main() -> int:
         link.unlink()
     link.symlink_to(root, target_is_directory=True)
 
-    print(f"uploading s3://{bucket}/{KEY} (account source)")
-    started = time.monotonic()
-    s3.put_object(Bucket=bucket, Key=KEY, Body=BODY)
-    target = link / KEY[len("incoming/") :]
-    while time.monotonic() - started < 180:
-        if target.exists():
-            break
-        time.sleep(0.5)
-    else:
-        print(f"not delivered after 180 s; look at {state_dir() / 'emulator.log'}", file=sys.stderr)
-        return 1
-    print(f"delivered after {time.monotonic() - started:.1f} s: {target}")
-    print(target.read_text().rstrip())
+    def deliver(key: str, body: bytes) -> None:
+        before = executions(datasync, "lakedrop-demo-lake")
+        print(f"uploading s3://{bucket}/{key} ({len(body):,} bytes)")
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+        target = link / key[len("incoming/") :]
+        took = wait_for(lambda: target.exists() and target.stat().st_size == len(body), "the delivery")
+        ran = executions(datasync, "lakedrop-demo-lake") - before
+        path = "the fast path (no DataSync execution)" if ran == 0 else f"DataSync ({ran} execution)"
+        print(f"  delivered after {took:.1f} s through {path}: {target.relative_to(REPO)}")
+
+    deliver(SMALL_KEY, SMALL_BODY)
+    print((link / SMALL_KEY[len("incoming/") :]).read_text().rstrip())
+    deliver(LARGE_KEY, os.urandom(LARGE_SIZE))
+
+    small = link / SMALL_KEY[len("incoming/") :]
+    print(f"deleting s3://{bucket}/{SMALL_KEY} (the delivery propagates deletes)")
+    s3.delete_object(Bucket=bucket, Key=SMALL_KEY)
+    took = wait_for(lambda: not small.exists(), "the removal")
+    print(f"  removed from EFS after {took:.1f} s")
     print(
         f"""
 Look around:
   ls -R {os.path.relpath(link, REPO)}              # what the containers see under /data/lake
   cat {os.path.relpath(state_dir() / "emulator.json", REPO)}           # endpoint and the two accounts' keys
   curl -s {emulator.endpoint}/_lakedrop/journal | head -c 2000     # every API call, per account
-  curl -s {emulator.endpoint}/_lakedrop/lambda/invocations         # trigger invocations (batching)
+  curl -s {emulator.endpoint}/_lakedrop/lambda/invocations         # trigger and fast-path invocations
   .venv/bin/ansible-playbook -i inventories/local site.yml        # again: changed=0, no write calls
   .venv/bin/ansible-playbook -i inventories/local playbooks/teardown.yml -e lakedrop_teardown_bucket_contents=true
 Stop the emulator:  make emulator-stop"""
