@@ -42,9 +42,12 @@ class TransferStack:
     ec2_config: dict  # the EFS location's subnet and security group
 
 
-def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dict | None = None) -> TransferStack:
+def transfer_stack(
+    emulator: Emulator, name: str, prefix: str, task_options: dict | None = None, network: VpcNetwork | None = None
+) -> TransferStack:
     """Bucket `name` (source account); in the target account a DataSync task `name` from its `prefix`
-    into an encrypted file system through an access point rooted at /lake, with TLS."""
+    into an encrypted file system through an access point rooted at /lake, with TLS. With `network`, the file
+    system has its mount targets there (efs_access_point) and DataSync uses the network's function group."""
     region, target = emulator.region, emulator.account_id("target")
     emulator.client("s3", "source").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
     iam = emulator.client("iam")
@@ -56,13 +59,20 @@ def transfer_stack(emulator: Emulator, name: str, prefix: str, task_options: dic
     }
     grant_datasync_read(emulator, name, roles["datasync"], prefix)
     ec2, efs, ds = emulator.client("ec2"), emulator.client("efs"), emulator.client("datasync")
-    subnet = ec2.describe_subnets()["Subnets"][0]
-    sg = ec2.create_security_group(GroupName=name, Description="lakedrop test", VpcId=subnet["VpcId"])["GroupId"]
-    fs = efs.create_file_system(CreationToken=name, Encrypted=True)
-    efs.create_mount_target(FileSystemId=fs["FileSystemId"], SubnetId=subnet["SubnetId"], SecurityGroups=[sg])
-    ap = efs.create_access_point(
-        FileSystemId=fs["FileSystemId"], PosixUser={"Uid": 1000, "Gid": 1000}, RootDirectory={"Path": "/lake"}
-    )
+    if network is None:
+        subnet = ec2.describe_subnets()["Subnets"][0]
+        sg = ec2.create_security_group(GroupName=name, Description="lakedrop test", VpcId=subnet["VpcId"])["GroupId"]
+        fs = efs.create_file_system(CreationToken=name, Encrypted=True)
+        efs.create_mount_target(FileSystemId=fs["FileSystemId"], SubnetId=subnet["SubnetId"], SecurityGroups=[sg])
+        ap = efs.create_access_point(
+            FileSystemId=fs["FileSystemId"], PosixUser={"Uid": 1000, "Gid": 1000}, RootDirectory={"Path": "/lake"}
+        )
+    else:
+        made = efs_access_point(emulator, name, network)
+        fs = {"FileSystemId": made.file_system_id, "FileSystemArn": made.file_system_arn}
+        ap = {"AccessPointArn": made.access_point_arn}
+        subnet = ec2.describe_subnets(SubnetIds=network.subnet_ids[:1])["Subnets"][0]
+        sg = network.function_group
     source = ds.create_location_s3(
         S3BucketArn=f"arn:aws:s3:::{name}", Subdirectory=prefix, S3Config={"BucketAccessRoleArn": roles["datasync"]}
     )["LocationArn"]
@@ -396,10 +406,9 @@ def vpc_function(
         Role=role_arn,
         Handler=f"{handler.stem}.handler",
         Code={"ZipFile": zipped(handler, handler.name)},
-        Timeout=30,
         VpcConfig={"SubnetIds": network.subnet_ids, "SecurityGroupIds": [network.function_group]},
         **configs,
-        **extra,
+        **{"Timeout": 30, **extra},
     )["FunctionArn"]
 
 
@@ -410,3 +419,148 @@ def invoke(lam, function: str, event: dict) -> dict:
     body = json.loads(reply["Payload"].read())
     assert "FunctionError" not in reply, body
     return body
+
+
+# --- the fast path (roles/fast_path): S3 -> fast queue -> VPC function writing into EFS ---------------------
+
+FAST_HANDLER = REPO / "roles/fast_path/files/lakedrop_fast.py"
+
+
+@dataclass
+class FastStack:
+    transfer: TransferStack  # the DataSync side (its task, roles, the directory both paths write)
+    bucket: str
+    mount: Path  # the access point's root directory: what DataSync and the fast function write
+    fast_function: str  # ARN
+    fast_role: str  # ARN
+    fast_queue: str  # URLs
+    deletes_queue: str
+    trigger_queue: str  # the DataSync trigger's queue, where the fast queue redrives what it does not copy
+    trigger_dlq: str
+    fast_mappings: list[str]  # UUIDs of the fast function's two SQS mappings
+
+
+def fast_read_statements(bucket: str, prefix: str) -> list[dict]:
+    """What the fast function reads in the source bucket, as roles/fast_path grants it: objects under the
+    prefix, and listing within it (so a missing key answers 404, not 403)."""
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    return [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": f"{bucket_arn}/{prefix}*"},
+        {
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": bucket_arn,
+            "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+        },
+    ]
+
+
+def fast_path_stack(
+    emulator: Emulator,
+    name: str,
+    max_bytes: int = 4096,
+    versioned: bool = False,
+    timeout: int = 10,
+    propagate_deletes: bool = True,
+    **function_extra: object,
+) -> FastStack:
+    """One delivery as site.yml builds it with the fast path on (prefix incoming/): the DataSync task and its
+    trigger (filters starts) on `<name>-trigger-events`; S3 notifies ObjectCreated to `<name>-fast-events`
+    (no batching window, redrive to the trigger's queue after one receive) and ObjectRemoved to
+    `<name>-fast-deletes` (redrive to `<name>-trigger-dlq`); the real fast handler in the file system's VPC
+    with the access point mounted at /mnt/lakedrop, S3 reached through a gateway endpoint."""
+    prefix = "incoming/"
+    network = vpc_network(emulator, name)
+    transfer = transfer_stack(emulator, name, prefix, network=network)
+    s3 = emulator.client("s3", "source")
+    if versioned:
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    sqs, lam = emulator.client("sqs"), emulator.client("lambda")
+    dlq_url, dlq_arn = queue(emulator, f"{name}-trigger-dlq")
+    trigger_url, trigger_arn = queue(
+        emulator,
+        f"{name}-trigger-events",
+        VisibilityTimeout=60,
+        RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5}),
+    )
+    fast_url, fast_arn = queue(
+        emulator,
+        f"{name}-fast-events",
+        VisibilityTimeout=timeout,
+        RedrivePolicy=json.dumps({"deadLetterTargetArn": trigger_arn, "maxReceiveCount": 1}),
+    )
+    deletes_url, deletes_arn = queue(
+        emulator,
+        f"{name}-fast-deletes",
+        VisibilityTimeout=timeout,
+        RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5}),
+    )
+    for url, arn in ((fast_url, fast_arn), (deletes_url, deletes_arn)):
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": s3_may_send(arn, name)})
+    trigger = trigger_function(
+        emulator, f"{name}-trigger", transfer, timeout=30, environment={"LAKEDROP_STARTS": "filters"}
+    )
+    lam.create_event_source_mapping(
+        EventSourceArn=trigger_arn,
+        FunctionName=trigger,
+        BatchSize=100,
+        MaximumBatchingWindowInSeconds=1,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+    )
+    consume = json.loads(consume_policy(f"arn:aws:sqs:{emulator.region}:{emulator.account_id('target')}:{name}-fast-*"))
+    role = vpc_role(
+        emulator, f"{name}-fast-role", statements=[*fast_read_statements(name, prefix), *consume["Statement"]]
+    )
+    # The bucket policy (cross-account: both sides must allow) names the DataSync role and the fast role.
+    readers = [
+        *({**s, "Principal": {"AWS": transfer.datasync_role}} for s in datasync_read_statements(name, prefix)),
+        *({**s, "Principal": {"AWS": role}} for s in fast_read_statements(name, prefix)),
+    ]
+    s3.put_bucket_policy(
+        Bucket=name, Policy=json.dumps(bucket_policy(name, emulator.identity("target")["user_arn"], readers))
+    )
+    s3_gateway_endpoint(emulator, network)
+    environment = {
+        "LAKEDROP_MOUNT_PATH": "/mnt/lakedrop",
+        "LAKEDROP_SOURCE_BUCKET": name,
+        "LAKEDROP_SOURCE_SUBDIRECTORY": prefix,
+        "LAKEDROP_MAX_BYTES": str(max_bytes),
+        "LAKEDROP_PROPAGATE_DELETES": "true" if propagate_deletes else "false",
+    }
+    function = vpc_function(
+        emulator,
+        f"{name}-fast",
+        role,
+        network,
+        FAST_HANDLER,
+        access_point_arn=transfer.access_point_arn,
+        Timeout=timeout,
+        Environment={"Variables": environment},
+        **function_extra,
+    )
+    mappings = [
+        lam.create_event_source_mapping(
+            EventSourceArn=arn, FunctionName=function, BatchSize=10, FunctionResponseTypes=["ReportBatchItemFailures"]
+        )["UUID"]
+        for arn in (fast_arn, deletes_arn)
+    ]
+    events = [{"QueueArn": fast_arn, "Events": ["s3:ObjectCreated:*"], "Filter": _prefix_filter(prefix)}]
+    if propagate_deletes:
+        events.append({"QueueArn": deletes_arn, "Events": ["s3:ObjectRemoved:*"], "Filter": _prefix_filter(prefix)})
+    s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration={"QueueConfigurations": events})
+    return FastStack(
+        transfer=transfer,
+        bucket=name,
+        mount=transfer.mount,
+        fast_function=function,
+        fast_role=role,
+        fast_queue=fast_url,
+        deletes_queue=deletes_url,
+        trigger_queue=trigger_url,
+        trigger_dlq=dlq_url,
+        fast_mappings=mappings,
+    )
+
+
+def _prefix_filter(prefix: str) -> dict:
+    return {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}}

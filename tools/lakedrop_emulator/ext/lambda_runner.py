@@ -198,7 +198,9 @@ class Pool:
         self.snap = snap
         environment = json.dumps(snap["environment"], sort_keys=True)
         mounts = json.dumps([snap["vpc"], snap["fs_configs"], snap["ephemeral_mb"]], sort_keys=True)
-        self.key = (snap["code_sha"], environment, snap["handler"], snap["role"], snap["concurrency"], mounts)
+        # Any configuration change ends the warm environments (the next invocation is a cold start).
+        limits = (snap["memory"], snap["timeout"], snap["concurrency"])
+        self.key = (snap["code_sha"], environment, snap["handler"], snap["role"], limits, mounts)
         self.slots = threading.BoundedSemaphore(snap["concurrency"])
         self.idle: list[Worker] = []
         self.lock = threading.Lock()
