@@ -111,6 +111,13 @@ def test_a_large_object_goes_through_datasync(emulator, stack):
     assert wait_until(lambda: arrived(stack, "large.bin", data), timeout=90)
     assert actions(emulator, stack, "incoming/large.bin") == [("forwarded", "too-large")]
     assert executions(emulator, stack) > before
+    # DataSync's copy looks as the fast path's does (owner imposed by the access point, 0644, the object's mtime).
+    info, head = (
+        (stack.mount / "large.bin").stat(),
+        emulator.client("s3", "source").head_object(Bucket=stack.bucket, Key="incoming/large.bin"),
+    )
+    assert (info.st_uid, info.st_gid, oct(info.st_mode & 0o777)) == (1000, 1000, "0o644")
+    assert int(info.st_mtime) == int(head["LastModified"].timestamp())
 
 
 def test_mount_not_ready_on_a_cold_start_is_not_lost(emulator, stack):
