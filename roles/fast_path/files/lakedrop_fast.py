@@ -380,6 +380,11 @@ def open_parent(mount_fd, parts, create):
     return fd
 
 
+def _create(name, dir_fd, mode):
+    """A descriptor of a new file (never an existing file nor a symbolic link's target), written to only."""
+    return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=dir_fd)
+
+
 def _remove(name, dir_fd):
     try:
         os.unlink(name, dir_fd=dir_fd)
@@ -408,12 +413,7 @@ class Inflight:
         name = f"{random.getrandbits(64):016x}.json"
         directory = self._directory(create=True)
         try:
-            fd = os.open(
-                name,
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                STATE_FILE_MODE,
-                dir_fd=directory,
-            )
+            fd = _create(name, directory, STATE_FILE_MODE)
             try:
                 os.write(fd, json.dumps({"temporary": temporary}, ensure_ascii=False).encode("utf-8"))
                 os.fsync(fd)
@@ -564,12 +564,7 @@ class State:
         data.update({k: v for k, v in self.data.items() if k in data})
         data.update(fields)
         aside = f"{self.name}.{random.getrandbits(32):08x}.tmp"
-        fd = os.open(
-            aside,
-            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-            STATE_FILE_MODE,
-            dir_fd=self.dir_fd,
-        )
+        fd = _create(aside, self.dir_fd, STATE_FILE_MODE)
         try:
             os.write(fd, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
             os.fsync(fd)
@@ -684,12 +679,7 @@ class Job:
             temporary = temporary_name(parts[-1])
             state.write(temporary=temporary)
             entry = self.inflight.register("/".join([*parts[:-1], temporary]))
-            fd = os.open(
-                temporary,
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                FILE_MODE,
-                dir_fd=directory,
-            )
+            fd = _create(temporary, directory, FILE_MODE)
             try:
                 check = hasher_for(kind, algorithm)
                 written = stream_into(body, fd, size, check, self.deadline)
