@@ -617,6 +617,159 @@ def test_a_killed_copys_temporary_file_is_removed_by_the_next(fast, s3, mount, m
     assert visible(mount) == ["a.csv"]
 
 
+# --- the in-flight registry and the cold start's sweep ------------------------------------------------------
+
+
+def inflight(mount):
+    directory = mount / ".lakedrop-fast" / "inflight"
+    return sorted(directory.iterdir()) if directory.is_dir() else []
+
+
+def entry(mount, temporary, age):
+    """An in-flight entry naming `temporary`, `age` seconds old (as a copy of that age would have left it)."""
+    directory = mount / ".lakedrop-fast" / "inflight"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{len(list(directory.iterdir())):016x}.json"
+    path.write_text(json.dumps({"temporary": temporary}))
+    then = datetime.datetime.now(datetime.UTC).timestamp() - age
+    os.utime(path, (then, then))
+    return path
+
+
+TEMP = ".a.csv.lakedrop-0123456789ab.tmp"
+
+
+def test_a_copy_registers_its_temporary_file_while_it_runs(fast, s3, mount):
+    s3.put("incoming/dir/a.csv", os.urandom(3 * CHUNK))
+    seen = []
+    stream = fast.stream_into
+
+    def watching(body, fd, *args):
+        seen.extend(json.loads(path.read_text())["temporary"] for path in inflight(mount))
+        seen.append(sorted(p.name for p in (mount / "dir").iterdir()))
+        return stream(body, fd, *args)
+
+    fast.stream_into = watching
+    assert run(fast, created("incoming/dir/a.csv")) == []
+
+    temporary, listing = seen
+    assert temporary.startswith("dir/.a.csv.lakedrop-") and listing == [temporary.removeprefix("dir/")]
+    assert inflight(mount) == [] and visible(mount) == ["dir", "dir/a.csv"]  # released after the rename
+
+
+def test_a_failed_copy_releases_its_entry(fast, s3, mount):
+    s3.put("incoming/a.csv", os.urandom(3 * CHUNK), fail_after=CHUNK)
+    assert run(fast, created("incoming/a.csv")) == ["m0"]
+    assert inflight(mount) == [] and visible(mount) == []
+
+
+def test_a_killed_copy_is_swept_by_the_next_cold_start(fast, s3, mount, monkeypatch, capsys):
+    s3.put("incoming/a.csv", os.urandom(3 * CHUNK), fail_after=CHUNK)
+    with monkeypatch.context() as killed:
+        killed.setattr(fast, "_remove", lambda name, dir_fd: None)  # killed: no cleanup ran
+        assert run(fast, created("incoming/a.csv", "02")) == ["m0"]
+    (stale,) = visible(mount)
+    (registered,) = inflight(mount)
+    assert json.loads(registered.read_text()) == {"temporary": stale}
+    then = datetime.datetime.now(datetime.UTC).timestamp() - 120
+    os.utime(registered, (then, then))  # the runtime was replaced; its timeout (30 s) has long passed
+
+    fast._RUNTIME["swept"] = False  # a new runtime: its first invocation is a cold start
+    capsys.readouterr()
+    assert run(fast, created("incoming/b.csv", "01")) == []  # another key: the fast path never sees a.csv again
+
+    assert visible(mount) == [] and inflight(mount) == []
+    (swept,) = [line for line in lines(capsys) if line.get("action") == "swept"]
+    assert swept["temporary"] == stale and swept["reason"] == "removed"
+
+
+def test_a_live_copys_entry_is_left_alone(fast, s3, mount):
+    (mount / TEMP).write_bytes(b"being written")
+    young = entry(mount, TEMP, age=20)  # a concurrent invocation, 20 s into its copy
+
+    assert run(fast, created("incoming/b.csv")) == []
+
+    assert (mount / TEMP).read_bytes() == b"being written" and inflight(mount) == [young]
+
+
+def test_the_age_limit_is_the_remaining_time_plus_a_margin(fast, s3, mount):
+    (mount / TEMP).write_bytes(b"x")
+    entry(mount, TEMP, age=100)
+
+    run(fast, created("incoming/b.csv"), context=Context(60))  # 100 s is not older than 60 s + the margin
+    assert (mount / TEMP).exists()
+
+    fast._RUNTIME["swept"] = False
+    run(fast, created("incoming/b.csv", "0B"), context=Context(30))
+    assert not (mount / TEMP).exists() and inflight(mount) == []
+
+
+def test_only_a_cold_start_sweeps(fast, s3, mount):
+    run(fast, created("incoming/b.csv"))
+    (mount / TEMP).write_bytes(b"x")
+    entry(mount, TEMP, age=3600)
+
+    run(fast, created("incoming/b.csv", "0B"))  # a warm invocation
+
+    assert (mount / TEMP).exists() and len(inflight(mount)) == 1
+
+
+@pytest.mark.parametrize(
+    "temporary",
+    [
+        "../x",
+        "../.a.csv.lakedrop-0123456789ab.tmp",
+        "/etc/.a.csv.lakedrop-0123456789ab.tmp",
+        "link/.a.csv.lakedrop-0123456789ab.tmp",  # a symbolic link on the way
+        "linked.lakedrop-0123456789ab.tmp",  # not a temporary file's name
+        ".linked.lakedrop-0123456789ab.tmp",  # the temporary file is itself a symbolic link
+        "keep.csv",  # a delivered file
+        ".lakedrop-fast/ab/.a.lakedrop-0123456789ab.tmp",  # the ordering state
+        None,
+    ],
+)
+def test_a_malicious_entry_removes_nothing(fast, s3, mount, tmp_path, temporary):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in ("x", TEMP, "target"):
+        (outside / name).write_bytes(b"keep")
+    (tmp_path / "x").write_bytes(b"keep")
+    (tmp_path / TEMP).write_bytes(b"keep")
+    (mount / "link").symlink_to(outside)
+    (mount / ".linked.lakedrop-0123456789ab.tmp").symlink_to(outside / "target")
+    (mount / "keep.csv").write_bytes(b"keep")
+    state = mount / ".lakedrop-fast" / "ab" / ".a.lakedrop-0123456789ab.tmp"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(b"keep")
+    entry(mount, temporary, age=3600)
+    before = {p for p in tmp_path.rglob("*") if ".lakedrop-fast" not in str(p)}
+
+    assert run(fast, created("incoming/b.csv")) == []
+
+    assert {p for p in tmp_path.rglob("*") if ".lakedrop-fast" not in str(p)} == before
+    assert all((outside / name).read_bytes() == b"keep" for name in ("x", TEMP, "target"))
+    assert (tmp_path / "x").read_bytes() == b"keep" and (mount / "keep.csv").read_bytes() == b"keep"
+    assert state.read_bytes() == b"keep"
+    assert inflight(mount) == []  # the entry itself is gone: it is never looked at again
+
+
+def test_an_entry_that_is_a_symlink_or_unreadable_removes_nothing(fast, s3, mount, tmp_path):
+    (tmp_path / "elsewhere.json").write_text(json.dumps({"temporary": TEMP}))
+    (mount / TEMP).write_bytes(b"x")
+    directory = mount / ".lakedrop-fast" / "inflight"
+    directory.mkdir(parents=True)
+    (directory / "link.json").symlink_to(tmp_path / "elsewhere.json")
+    torn = entry(mount, None, age=3600)
+    torn.write_bytes(b'{"tempor')
+    then = datetime.datetime.now(datetime.UTC).timestamp() - 3600
+    os.utime(torn, (then, then))
+    os.utime(directory / "link.json", (then, then), follow_symlinks=False)
+
+    assert run(fast, created("incoming/b.csv")) == []
+
+    assert (mount / TEMP).exists() and (tmp_path / "elsewhere.json").exists() and inflight(mount) == []
+
+
 # --- configuration ---------------------------------------------------------------------------------------------
 
 

@@ -84,9 +84,10 @@ class Emulator:
         """The task's queued and running executions: arn, status, includes, manifest (s3://bucket/key or None)."""
         return self.control("GET", f"datasync/active?task_arn={urllib.parse.quote(task_arn, safe='')}")["executions"]
 
-    def s3_faults(self, **faults: int) -> dict[str, int]:
+    def s3_faults(self, **faults: Any) -> dict[str, Any]:
         """Arm S3 faults (conditional_conflicts=n: the next n conditional PutObjects answer 409
-        ConditionalRequestConflict); the faults now. Without arguments, only reads them."""
+        ConditionalRequestConflict; stall_reads={"key", "after_bytes", "seconds"}: the next GetObject of that
+        key stalls after that many bytes of its body); the faults now. Without arguments, only reads them."""
         return self.control("POST", "s3/faults", faults)
 
     def control(self, method: str, path: str, body: dict | None = None) -> Any:

@@ -44,14 +44,15 @@ def control(method: str, path: str):
 
 def update_settings(request: Request, settings: dict, lock: Any, what: str | None = None, convert: Any = None) -> dict:
     """A control handler's JSON body merged into `settings` under `lock` (each value through `convert` when
-    given), and the settings now. Keys `settings` does not have are refused, naming `what`, or, without
+    given: one function, or a mapping of key to function), and the settings now. Keys `settings` does not have are refused, naming `what`, or, without
     `what`, ignored."""
     body = request.get_json(force=True) or {}
     unknown = set(body) - set(settings)
     if unknown and what:
         raise ValueError(f"unknown {what}: {sorted(unknown)}")
     with lock:
-        settings.update({k: convert(v) if convert else v for k, v in body.items() if k in settings})
+        by_key = convert if isinstance(convert, dict) else dict.fromkeys(settings, convert)
+        settings.update({k: by_key[k](v) if by_key.get(k) else v for k, v in body.items() if k in settings})
         return dict(settings)
 
 

@@ -18,7 +18,9 @@ Copies land as DataSync's would: the same path (the key relative to the subdirec
 object's LastModified as mtime, mode 0644 (directories 0755), written to a hidden temporary file in the
 target directory and renamed into place, so readers never see a partial file. Ordering: per key, the greatest
 S3 sequencer applied is kept under <mount>/.lakedrop-fast/ (see State), so an older event never overwrites
-or deletes a newer result and a duplicate is a no-op.
+or deletes a newer result and a duplicate is a no-op. A copy killed by Lambda's timeout (no cleanup runs)
+leaves its temporary file behind: every copy in progress is registered under <mount>/.lakedrop-fast/inflight/
+(see Inflight), and the first invocation of each runtime removes what dead invocations left there.
 """
 
 import base64
@@ -51,8 +53,14 @@ MISSING = {"NoSuchKey", "NoSuchVersion", "404", "NotFound"}
 # Work stops this long before Lambda's timeout, so the unfinished messages are answered as failures.
 RESERVE_SECONDS = 3.0
 LOCK_POLL_SECONDS = 0.05
+INFLIGHT_DIRECTORY = "inflight"  # under STATE_DIRECTORY: one entry per copy in progress
+# An in-flight entry older than the function's timeout belongs to a dead invocation; the margin covers the
+# clocks (the entry's mtime is the file server's, the age is measured on the Lambda host).
+SWEEP_MARGIN_SECONDS = 60.0
+TEMPORARY_FILE = re.compile(r"\..+\.lakedrop-[0-9a-f]{12}\.tmp", re.DOTALL)  # what temporary_name makes
 
 _CLIENTS = {}
+_RUNTIME = {"swept": False}  # whether this runtime's first invocation (its cold start) has swept
 
 
 class ConfigurationError(RuntimeError):
@@ -372,11 +380,121 @@ def open_parent(mount_fd, parts, create):
     return fd
 
 
+def _create(name, dir_fd, mode):
+    """A descriptor of a new file (never an existing file nor a symbolic link's target), written to only."""
+    return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=dir_fd)
+
+
 def _remove(name, dir_fd):
     try:
         os.unlink(name, dir_fd=dir_fd)
     except FileNotFoundError:
         pass
+
+
+class Inflight:
+    """The registry of copies in progress: <mount>/.lakedrop-fast/inflight/<random hex>.json, JSON {"temporary":
+    the temporary file's path relative to the mount}, written before that file is created and removed once it
+    is renamed into place or removed. An invocation killed by Lambda's timeout runs no cleanup, so its entry
+    stays; the runtime is replaced, and the next one's first invocation calls sweep()."""
+
+    def __init__(self, mount_fd):
+        self.mount_fd = mount_fd
+
+    def _directory(self, create):
+        top = _open_directory(STATE_DIRECTORY, self.mount_fd, STATE_DIRECTORY_MODE if create else None)
+        try:
+            return _open_directory(INFLIGHT_DIRECTORY, top, STATE_DIRECTORY_MODE if create else None)
+        finally:
+            os.close(top)
+
+    def register(self, temporary):
+        """The entry's name, once it names `temporary` durably (fsync'ed: a killed copy's entry survives it)."""
+        name = f"{random.getrandbits(64):016x}.json"
+        directory = self._directory(create=True)
+        try:
+            fd = _create(name, directory, STATE_FILE_MODE)
+            try:
+                os.write(fd, json.dumps({"temporary": temporary}, ensure_ascii=False).encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        finally:
+            os.close(directory)
+        return name
+
+    def release(self, name):
+        directory = self._directory(create=True)
+        try:
+            _remove(name, directory)
+        finally:
+            os.close(directory)
+
+    def sweep(self, older_than, deadline):
+        """Removes the entries older than `older_than` seconds, and their temporary files. A live invocation's
+        entries are younger than the function's timeout, so they are left alone; were one removed anyway (the
+        timeout lowered under a running copy), that copy's rename fails and DataSync delivers the file."""
+        try:
+            directory = self._directory(create=False)
+        except FileNotFoundError:
+            return  # no copy ever registered
+        try:
+            for name in sorted(os.listdir(directory)):
+                if now() > deadline:
+                    return  # the records come first; the next cold start sweeps the rest
+                try:
+                    self._sweep_entry(directory, name, older_than)
+                except (OSError, Forward) as err:  # never fails the invocation: the entry is tried again later
+                    log(action="sweep-failed", entry=name, reason=f"{type(err).__name__}: {err}")
+        finally:
+            os.close(directory)
+
+    def _sweep_entry(self, directory, name, older_than):
+        found = os.stat(name, dir_fd=directory, follow_symlinks=False)
+        if time.time() - found.st_mtime <= older_than:
+            return  # a live copy's, or one killed too recently to tell
+        temporary = self._temporary(directory, name) if stat.S_ISREG(found.st_mode) else None
+        reason = remove_temporary(self.mount_fd, temporary)
+        _remove(name, directory)
+        log(action="swept", entry=name, temporary=temporary, reason=reason)
+
+    @staticmethod
+    def _temporary(directory, name):
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=directory)
+        try:
+            raw = os.read(fd, 65536)
+        finally:
+            os.close(fd)
+        try:
+            return json.loads(raw).get("temporary")
+        except (ValueError, AttributeError):
+            return None  # torn (killed while registering: its temporary file was not created yet)
+
+
+def remove_temporary(mount_fd, temporary):
+    """Removes a dead copy's temporary file named by an in-flight entry; the outcome, for the log. Only a regular
+    file named as temporary_name() names it, at a safe path under the mount (no "..", no absolute path, no
+    symbolic link on the way or at the end) is removed: the entries live on a shared file system."""
+    parts = path_parts(temporary) if isinstance(temporary, str) else None
+    if parts is None or parts[0] == STATE_DIRECTORY or not TEMPORARY_FILE.fullmatch(parts[-1]):
+        return "refused-unsafe-entry"
+    try:
+        directory = open_parent(mount_fd, parts, create=False)
+    except FileNotFoundError:
+        return "already-absent"
+    except Forward as refusal:
+        return f"refused-{refusal}"
+    try:
+        try:
+            found = os.stat(parts[-1], dir_fd=directory, follow_symlinks=False)
+        except FileNotFoundError:
+            return "already-absent"  # renamed into place or removed, then killed before its entry went
+        if not stat.S_ISREG(found.st_mode):
+            return "refused-not-a-file"
+        os.unlink(parts[-1], dir_fd=directory)
+        return "removed"
+    finally:
+        os.close(directory)
 
 
 class State:
@@ -446,12 +564,7 @@ class State:
         data.update({k: v for k, v in self.data.items() if k in data})
         data.update(fields)
         aside = f"{self.name}.{random.getrandbits(32):08x}.tmp"
-        fd = os.open(
-            aside,
-            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-            STATE_FILE_MODE,
-            dir_fd=self.dir_fd,
-        )
+        fd = _create(aside, self.dir_fd, STATE_FILE_MODE)
         try:
             os.write(fd, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
             os.fsync(fd)
@@ -498,6 +611,7 @@ class Job:
         self.config = config
         self.mount_fd = mount_fd
         self.deadline = deadline
+        self.inflight = Inflight(mount_fd)
 
     def parts(self, key):
         """Path components, or None when the key is outside the prefix (Forward when it is unsafe)."""
@@ -564,12 +678,8 @@ class Job:
                 _remove(state.data["temporary"], directory)  # left by a copy that was killed (timeout)
             temporary = temporary_name(parts[-1])
             state.write(temporary=temporary)
-            fd = os.open(
-                temporary,
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                FILE_MODE,
-                dir_fd=directory,
-            )
+            entry = self.inflight.register("/".join([*parts[:-1], temporary]))
+            fd = _create(temporary, directory, FILE_MODE)
             try:
                 check = hasher_for(kind, algorithm)
                 written = stream_into(body, fd, size, check, self.deadline)
@@ -584,9 +694,11 @@ class Job:
             except BaseException:
                 os.close(fd)
                 _remove(temporary, directory)
+                self.inflight.release(entry)
                 raise
             os.close(fd)
             os.replace(temporary, parts[-1], src_dir_fd=directory, dst_dir_fd=directory)
+            self.inflight.release(entry)
             return written
         finally:
             os.close(directory)
@@ -666,19 +778,28 @@ class Job:
         return action != "forwarded"
 
 
-def _deadline(context):
-    remaining = (context.get_remaining_time_in_millis() if context else 30_000) / 1000.0
+def _remaining(context):
+    return (context.get_remaining_time_in_millis() if context else 30_000) / 1000.0
+
+
+def _deadline(remaining):
     return now() + max(0.0, remaining - min(RESERVE_SECONDS, remaining * 0.2))
 
 
 def handler(event, context):
     config = settings(os.environ)
-    deadline = _deadline(context)
+    remaining = _remaining(context)
+    deadline = _deadline(remaining)
     messages = messages_from_event(event)
     failed = []
     mount_fd = os.open(config["mount"], os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         job = Job(config, mount_fd, deadline)
+        if not _RUNTIME["swept"]:
+            # A cold start: maybe the previous runtime was killed mid-copy. This invocation's remaining time
+            # is about the function's timeout, which no live invocation's entry can be older than.
+            _RUNTIME["swept"] = True
+            job.inflight.sweep(remaining + SWEEP_MARGIN_SECONDS, deadline)
         for message_id, records in messages:
             if records is None:
                 # Never dropped: as a failure it goes on to DataSync's queue (created) or the dead-letter queue.
