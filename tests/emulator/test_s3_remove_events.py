@@ -78,14 +78,9 @@ def test_unversioned_deletes_are_announced_with_a_later_sequencer_and_no_version
     s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "in/b.csv"}, {"Key": "in/c d.csv"}]})
 
     found = by_sequencer(records(emulator, queue, 6))
-    assert [summary(r) for r in found] == [
-        ("ObjectCreated:Put", "in/a.csv", None),
-        ("ObjectCreated:Put", "in/b.csv", None),
-        ("ObjectCreated:Put", "in/c d.csv", None),
-        ("ObjectRemoved:Delete", "in/a.csv", None),
-        ("ObjectRemoved:Delete", "in/b.csv", None),
-        ("ObjectRemoved:Delete", "in/c d.csv", None),
-    ]
+    inside = ("in/a.csv", "in/b.csv", "in/c d.csv")
+    expected = [(event, key, None) for event in ("ObjectCreated:Put", "ObjectRemoved:Delete") for key in inside]
+    assert [summary(r) for r in found] == expected
     removed = [r["s3"]["object"] for r in found[3:]]
     assert all(set(obj) == {"key", "sequencer"} for obj in removed), removed  # no size, no eTag
     assert removed[2]["key"] == "in%2Fc+d.csv"  # URL-encoded as S3 sends keys
@@ -118,15 +113,15 @@ def test_versioned_deletes_announce_the_marker_created_and_each_version_removed(
     s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "in/b.csv", "VersionId": b1}]})
 
     found = by_sequencer(records(emulator, queue, 8))
-    assert [summary(r) for r in found] == [
-        ("ObjectCreated:Put", "in/a.csv", v1),
-        ("ObjectCreated:Put", "in/a.csv", v2),
-        ("ObjectCreated:Put", "in/b.csv", b1),
-        ("ObjectRemoved:DeleteMarkerCreated", "in/a.csv", marker),
-        ("ObjectRemoved:Delete", "in/a.csv", v1),
-        ("ObjectRemoved:Delete", "in/a.csv", marker),
-        ("ObjectRemoved:DeleteMarkerCreated", "in/b.csv", b_marker),
-        ("ObjectRemoved:Delete", "in/b.csv", b1),
+    puts = [("in/a.csv", v1), ("in/a.csv", v2), ("in/b.csv", b1)]
+    assert [summary(r) for r in found[:3]] == [("ObjectCreated:Put", *put) for put in puts]
+    marked, removed = "ObjectRemoved:DeleteMarkerCreated", "ObjectRemoved:Delete"
+    assert [summary(r) for r in found[3:]] == [
+        (marked, "in/a.csv", marker),
+        (removed, "in/a.csv", v1),
+        (removed, "in/a.csv", marker),
+        (marked, "in/b.csv", b_marker),
+        (removed, "in/b.csv", b1),
     ]
     assert all(set(r["s3"]["object"]) == {"key", "versionId", "sequencer"} for r in found[3:])
     assert s3.get_object(Bucket=bucket, Key="in/a.csv")["VersionId"] == v2
