@@ -125,6 +125,8 @@ def test_datasync_writes_as_the_access_point_user_and_as_65534_without_one(emula
     assert owner_mode(landed / "deep" / "c.csv") == (1001, 1002, "0o644")
     assert owner_mode(landed / "deep") == owner_mode(landed) == (1001, 1002, "0o755")
     assert (landed / "a.csv").read_bytes() == world.objects["incoming/a.csv"]
+    head = emulator.client("s3", "source").head_object(Bucket=world.bucket, Key="incoming/a.csv")
+    assert (landed / "a.csv").stat().st_mtime == head["LastModified"].timestamp()  # what GetObject says, to the second
 
     plain = fs_root / f"plain-{unique}"
     assert owner_mode(plain / "a.csv") == (65534, 65534, "0o644")

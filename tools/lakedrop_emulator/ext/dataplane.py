@@ -173,11 +173,17 @@ def list_s3_objects(bucket_name: str, subdirectory: str) -> list[SourceObject]:
                 path=rel,
                 key=name,
                 size=key.size,
-                mtime=key.last_modified.timestamp(),
+                mtime=last_modified(key),
                 body=lambda key=key: key.value,
             )
         )
     return found
+
+
+def last_modified(key: Any) -> float:
+    """The object's LastModified as S3 answers it (whole seconds: HeadObject/GetObject's Last-Modified header),
+    so a file DataSync writes and one the fast function writes from GetObject get the same mtime."""
+    return float(int(key.last_modified.timestamp()))
 
 
 def _moto_bucket(bucket_name: str) -> Any:
@@ -218,7 +224,7 @@ def manifest_objects(
                 path="/" + path,
                 key=key,
                 size=obj.size,
-                mtime=obj.last_modified.timestamp(),
+                mtime=last_modified(obj),
                 body=lambda obj=obj: obj.value,
                 version=version,
             )
