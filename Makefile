@@ -26,7 +26,7 @@ help:
 	@echo "make demo           converge site.yml on the embedded emulator (starts it)"
 	@echo "make test           ruff, ansible-lint, changelog lint, bandit, ansible-test sanity, build check, pytest (unit, emulator, integration, molecule)"
 	@echo "make emulator       start the emulator in the background (.lakedrop/emulator.json); emulator-stop stops it"
-	@echo "make bench          burst benchmark of the upload trigger (benchmarks/)"
+	@echo "make bench          burst benchmark of the upload trigger, then fast path vs DataSync latency (benchmarks/)"
 	@echo "make build          build the collection tarball into .lakedrop/build/"
 
 venv: $(STAMP)

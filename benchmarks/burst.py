@@ -247,6 +247,7 @@ class Setup:
             emulator, self.name, PREFIX, {"TransferMode": "CHANGED", "VerifyMode": "ONLY_FILES_TRANSFERRED"}
         )
         self.bucket, self.task, self.mount = transfer.bucket, transfer.task, transfer.mount
+        self.transfer = transfer  # what more a scenario builds on it needs (latency.py's fast path)
         environment = {"LAKEDROP_TASK_ARN": self.task, "LAKEDROP_SOURCE_SUBDIRECTORY": PREFIX}
         # What roles/lambda_trigger grants beyond stack.handler_policy(): tag the task's executions (upload
         # times; lakedrop:replaced-by before cancelling a replaced one) and, for manifest starts, pass the
@@ -682,6 +683,25 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def write_results(out: Path, payload: dict, goals: dict[str, bool | None]) -> int:
+    """Write a run's results as JSON; the exit status: 1 when a goal was MISSED."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"\nwrote {out}")
+    return 0 if all(ok is not False for ok in goals.values()) else 1
+
+
+def scenario_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(
+        "--scenario",
+        choices=SCENARIOS,
+        default="burst",
+        help="burst (this file) or latency (benchmarks/latency.py: fast path against DataSync, its own options)",
+    )
+    return parser
+
+
 def mode_windows(pairs: list[str]) -> dict[str, float]:
     """{mode: seconds} from MODE=SECONDS arguments; a clear error for anything else."""
     found = {}
@@ -693,8 +713,16 @@ def mode_windows(pairs: list[str]) -> dict[str, float]:
     return found
 
 
+SCENARIOS = ("burst", "latency")
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    chosen, _rest = scenario_parser().parse_known_args()
+    if chosen.scenario == "latency":
+        import latency  # benchmarks/latency.py, beside this file
+
+        return latency.main(sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], parents=[scenario_parser()])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     # direct last: under AWS's 50-queued-executions cap its handler waits for a slot within its time budget, so
     # its backlog keeps the emulator's (shared) Lambda workers busy long after its window closes; the modes run
@@ -743,27 +771,18 @@ def main() -> int:
     goals = evaluate_goals(rows, cpu["manifest"])
     for name, ok in goals.items():
         print(f"  {'not measured' if ok is None else 'met' if ok else 'MISSED'}  {name}")
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "timing": TIMING,
-                "batching_window_seconds": BATCHING_WINDOW,
-                "window_seconds": args.window,
-                "mode_window_seconds": windows,
-                "bulk_above": args.bulk_above,
-                "burst_seconds": args.burst_seconds,
-                "results": rows,
-                "handler_cpu_10000_records_seconds": {k: round(v, 3) for k, v in cpu.items()},
-                "goals": goals,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
-    print(f"\nwrote {out}")
-    return 0 if all(ok is not False for ok in goals.values()) else 1
+    payload = {
+        "timing": TIMING,
+        "batching_window_seconds": BATCHING_WINDOW,
+        "window_seconds": args.window,
+        "mode_window_seconds": windows,
+        "bulk_above": args.bulk_above,
+        "burst_seconds": args.burst_seconds,
+        "results": rows,
+        "handler_cpu_10000_records_seconds": {k: round(v, 3) for k, v in cpu.items()},
+        "goals": goals,
+    }
+    return write_results(Path(args.json), payload, goals)
 
 
 if __name__ == "__main__":

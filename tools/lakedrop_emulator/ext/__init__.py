@@ -29,8 +29,8 @@ def install_all() -> None:
         efs,
         efs_access_points,
         s3,
-        s3_events,
         lambda_runner,
+        s3_events,  # wraps lambda_runner's S3 notification delivery
         kms,
         efs_policies,
         ecs,

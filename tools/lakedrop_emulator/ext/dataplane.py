@@ -2,6 +2,12 @@
 
 Pure functions (filter matching, planning) plus the two side-effecting steps (read S3, write files).
 The destination of an EFS location is `<state>/efs/<account>/<fs-id>/<access point root>/<subdir>`.
+
+Owner and mode: S3 objects carry no DataSync POSIX metadata, so DataSync writes files 0644 and directories
+0755 owned by UID/GID 65534 (DataSync user guide, how DataSync handles metadata and special files); through
+an access point with a PosixUser, EFS imposes that user's UID/GID on every NFS operation, so what DataSync
+creates is that user's. The emulator runs as root and sets both (chown/chmod) on each file and on each
+directory it creates; directories that exist keep theirs.
 """
 
 from __future__ import annotations
@@ -106,21 +112,37 @@ def needs_transfer(obj: SourceObject, dest: Path, options: dict) -> bool:
     return options.get("Mtime", "PRESERVE") == "PRESERVE" and int(stat.st_mtime) != int(obj.mtime)
 
 
-def write(obj: SourceObject, dest: Path, options: dict, owner: tuple[int, int] | None = None) -> int:
-    """Write one object; through an access point (`owner`: its PosixUser's uid, gid) what DataSync creates is
-    owned by that user, as EFS imposes it on every NFS operation (a function mounting the same access point
-    can then replace it)."""
-    missing = [p for p in [dest.parent, *dest.parent.parents] if not p.exists()]
-    dest.parent.mkdir(parents=True, exist_ok=True)
+NOBODY = (65534, 65534)  # UID, GID of what carries no POSIX metadata
+FILE_MODE = 0o644
+DIRECTORY_MODE = 0o755
+
+
+def _own(path: Path, owner: tuple[int, int], mode: int) -> None:
+    if os.geteuid() == 0:  # the emulator runs as root; elsewhere ownership cannot be given away
+        os.chown(path, *owner)
+    os.chmod(path, mode)
+
+
+def make_directories(directory: Path, owner: tuple[int, int] = NOBODY, mode: int = DIRECTORY_MODE) -> None:
+    """`directory` and its missing parents, each created with `mode` and owned by `owner`; existing ones untouched."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for path in reversed(missing):
+        path.mkdir(exist_ok=True)  # a concurrent writer may have made it
+        _own(path, owner, mode)
+
+
+def write(obj: SourceObject, dest: Path, options: dict, owner: tuple[int, int] = NOBODY) -> int:
+    make_directories(dest.parent, owner)
     data = obj.body()
     tmp = dest.with_name(f".{dest.name}.datasync-tmp")
     tmp.write_bytes(data)
-    if owner is not None:
-        for directory in [*missing, tmp]:
-            os.chown(directory, *owner)
-    os.replace(tmp, dest)  # readers in the "container" never see a partial file
+    _own(tmp, owner, FILE_MODE)
     if options.get("Mtime", "PRESERVE") == "PRESERVE":
-        os.utime(dest, (obj.mtime, obj.mtime))
+        os.utime(tmp, (obj.mtime, obj.mtime))
+    os.replace(tmp, dest)  # readers in the "container" never see a partial file, nor one without its metadata
     return len(data)
 
 
@@ -151,11 +173,17 @@ def list_s3_objects(bucket_name: str, subdirectory: str) -> list[SourceObject]:
                 path=rel,
                 key=name,
                 size=key.size,
-                mtime=key.last_modified.timestamp(),
+                mtime=last_modified(key),
                 body=lambda key=key: key.value,
             )
         )
     return found
+
+
+def last_modified(key: Any) -> float:
+    """The object's LastModified as S3 answers it (whole seconds: HeadObject/GetObject's Last-Modified header),
+    so a file DataSync writes and one the fast function writes from GetObject get the same mtime."""
+    return float(int(key.last_modified.timestamp()))
 
 
 def _moto_bucket(bucket_name: str) -> Any:
@@ -196,7 +224,7 @@ def manifest_objects(
                 path="/" + path,
                 key=key,
                 size=obj.size,
-                mtime=obj.last_modified.timestamp(),
+                mtime=last_modified(obj),
                 body=lambda obj=obj: obj.value,
                 version=version,
             )
@@ -204,26 +232,32 @@ def manifest_objects(
     return found, missing
 
 
-def access_point_owner(account_id: str, region: str, access_point_id: str | None) -> tuple[int, int] | None:
-    """The (uid, gid) an access point imposes, None without an access point."""
-    if not access_point_id:
-        return None
-    from moto.efs.models import efs_backends
-
-    access_point = efs_backends[account_id][region].access_points.get(access_point_id)
-    user = (access_point.posix_user or {}) if access_point is not None else {}
-    return (int(user["Uid"]), int(user["Gid"])) if "Uid" in user else None
-
-
 def efs_directory(
     efs_root: Path, account_id: str, region: str, fs_id: str, access_point_id: str | None, subdirectory: str
 ) -> Path:
+    """The directory standing for an EFS location: the access point's root directory (created as EFS creates it
+    when a client connects, see efs_access_points.root_directory), then the location's subdirectory."""
     root = efs_root / account_id / fs_id
     if access_point_id:
-        from moto.efs.models import efs_backends
+        from .efs_access_points import root_directory
 
-        access_point = efs_backends[account_id][region].access_points.get(access_point_id)
-        if access_point is None:
-            raise LookupError(f"access point {access_point_id} does not exist")
-        root = root / access_point.root_directory.get("Path", "/").strip("/")
+        root = root_directory(root, _access_point(account_id, region, access_point_id))
     return root / subdirectory.strip("/")
+
+
+def efs_owner(account_id: str, region: str, access_point_id: str | None) -> tuple[int, int]:
+    """(UID, GID) DataSync's files and directories get: the access point's PosixUser, else 65534."""
+    if not access_point_id:
+        return NOBODY
+    from .efs_access_points import posix_user
+
+    return posix_user(_access_point(account_id, region, access_point_id)) or NOBODY
+
+
+def _access_point(account_id: str, region: str, access_point_id: str) -> Any:
+    from moto.efs.models import efs_backends
+
+    access_point = efs_backends[account_id][region].access_points.get(access_point_id)
+    if access_point is None:
+        raise LookupError(f"access point {access_point_id} does not exist")
+    return access_point

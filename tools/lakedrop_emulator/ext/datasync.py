@@ -483,12 +483,9 @@ class DataSyncBackend(BaseBackend):
         _source, destination = self._endpoints(execution)
         access.efs_denial(destination, *access.efs_write_actions(destination))
         plan, refused = access.readable(execution.source_access, execution.plan)
-        root = self._efs_dir(destination)
-        fs_arn, ap_arn = destination.details["_fs_arn"], destination.details.get("AccessPointArn") or ""
-        owner = dataplane.access_point_owner(fs_arn.split(":")[4], fs_arn.split(":")[3], ap_arn.rsplit("/", 1)[-1])
+        root, owner = self._efs_dir(destination), self._efs_owner(destination)
         for obj in plan:
-            target = dataplane.destination_file(root, obj.path)
-            written = dataplane.write(obj, target, execution.options, owner)
+            written = dataplane.write(obj, dataplane.destination_file(root, obj.path), execution.options, owner)
             execution.counters["FilesTransferred"] += 1
             execution.counters["BytesTransferred"] += written
             execution.counters["BytesWritten"] += written
@@ -507,6 +504,11 @@ class DataSyncBackend(BaseBackend):
             ap_arn.rsplit("/", 1)[-1] or None,
             location.subdirectory,
         )
+
+    def _efs_owner(self, location: Location) -> tuple[int, int]:
+        fs_arn = location.details["_fs_arn"]
+        ap_arn = location.details.get("AccessPointArn") or ""
+        return dataplane.efs_owner(fs_arn.split(":")[4], fs_arn.split(":")[3], ap_arn.rsplit("/", 1)[-1] or None)
 
     # --- lookups ----------------------------------------------------------------------------------
     def location(self, arn: str, kind: str | None = None) -> Location:

@@ -13,6 +13,13 @@ relies on (kept apart from ext/efs.py, which patches file systems):
   `deleting_describes` make an access point report `creating`/`deleting` for that many describes
   first (0 by default, so other tests see moto's behaviour).
 
+- the root directory (`root_directory`): "If the RootDirectory > Path specified does not exist, EFS creates
+  it and applies the CreationInfo settings when a client connects to an access point" (Model
+  `CreationInfo`); DataSync's copy (dataplane.efs_directory) and a function's mount connect through it.
+  Parent directories missing too get the same owner and permissions (AWS: unsure). Without CreationInfo
+  AWS fails the mount; the emulator creates the directory owned by root, 0755 (not modelled).
+- the identity (`posix_user`): with a PosixUser, EFS uses its UID/GID for every NFS operation.
+
 Settings: POST /_lakedrop/efs/access-points {"creating_describes": 1, ...}; answers the settings.
 """
 
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 from moto.efs.exceptions import AccessPointNotFound
@@ -118,6 +126,35 @@ def _patch() -> None:
     EFSBackend.describe_access_points = describe_access_points
     EFSBackend.delete_access_point = delete_access_point
     AccessPoint.info_json = conforming_info
+
+
+def posix_user(access_point: Any) -> tuple[int, int] | None:
+    """(UID, GID) the access point imposes on every NFS operation, or None without a PosixUser."""
+    user = getattr(access_point, "posix_user", None) or {}
+    if "Uid" not in user or "Gid" not in user:
+        return None
+    return int(user["Uid"]), int(user["Gid"])
+
+
+def creation_info(access_point: Any) -> tuple[int, int, int] | None:
+    """(OwnerUid, OwnerGid, permission bits) of the root directory's CreationInfo, or None."""
+    info = (getattr(access_point, "root_directory", None) or {}).get("CreationInfo")
+    if not info:
+        return None
+    return int(info["OwnerUid"]), int(info["OwnerGid"]), int(str(info["Permissions"]), 8)
+
+
+def root_directory(fs_root: Path, access_point: Any) -> Path:
+    """The access point's root directory in the tree standing for its file system (`fs_root`), created when
+    missing as EFS creates it when a client connects (see the module's docstring); an existing one is kept."""
+    from .dataplane import make_directories
+
+    path = ((getattr(access_point, "root_directory", None) or {}).get("Path") or "/").strip("/")
+    target = fs_root / path
+    fs_root.mkdir(parents=True, exist_ok=True)  # the file system's own root (root-owned, as EFS makes it)
+    info = creation_info(access_point)
+    make_directories(target, info[:2] if info else (0, 0), info[2] if info else 0o755)
+    return target
 
 
 @control("POST", "/_lakedrop/efs/access-points")

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import re
 import socket
 import threading
@@ -273,27 +272,24 @@ def _mount_denial(principal: Principal, fs_arn: str, access_point_arn: str, acti
     return on_behalf.decide("lambda", "MountFileSystem", principal, action, fs_arn, context)
 
 
-def _root_directory(access_point: Any, fs_id: str, account: str, region: str) -> tuple[str, int, int]:
-    """The access point's root directory, made as EFS makes it on first mount (with CreationInfo's owner and
-    permissions; without CreationInfo a missing root fails the mount: EFS user guide, "Creating the root
-    directory for an access point"). Returns (path, uid, gid) of its POSIX user."""
+def _root_directory(access_point: Any, fs_id: str, account: str) -> tuple[str, int, int]:
+    """The access point's root directory, made as EFS makes it on first mount (efs_access_points.root_directory:
+    CreationInfo's owner and permissions; without CreationInfo a missing root fails the mount: EFS user guide,
+    "Creating the root directory for an access point"). Returns (path, uid, gid) of its POSIX user."""
     from .. import paths
-    from . import dataplane
+    from . import efs_access_points
 
-    directory = dataplane.efs_directory(paths.efs_root(), account, region, fs_id, access_point.access_point_id, "")
-    user = access_point.posix_user or {}
-    if not directory.exists():
-        info = (access_point.root_directory or {}).get("CreationInfo")
-        if not info:
-            raise MountError(
-                FAILURE,
-                f"The root directory {access_point.root_directory.get('Path', '/')} of access point "
-                f"{access_point.access_point_arn} does not exist and the access point has no CreationInfo.",
-            )
-        directory.mkdir(parents=True, exist_ok=True)
-        os.chown(directory, int(info["OwnerUid"]), int(info["OwnerGid"]))
-        os.chmod(directory, int(str(info["Permissions"]), 8))
-    return str(directory), int(user.get("Uid", 0)), int(user.get("Gid", 0))
+    fs_root = paths.efs_root() / account / fs_id
+    path = ((access_point.root_directory or {}).get("Path") or "/").strip("/")
+    if not (fs_root / path).exists() and efs_access_points.creation_info(access_point) is None:
+        raise MountError(
+            FAILURE,
+            f"The root directory {access_point.root_directory.get('Path', '/')} of access point "
+            f"{access_point.access_point_arn} does not exist and the access point has no CreationInfo.",
+        )
+    directory = efs_access_points.root_directory(fs_root, access_point)
+    uid, gid = efs_access_points.posix_user(access_point) or (0, 0)
+    return str(directory), uid, gid
 
 
 def mount_plan(snap: dict[str, Any], principal: Principal) -> dict[str, Any] | None:
@@ -346,7 +342,7 @@ def mount_plan(snap: dict[str, Any], principal: Principal) -> dict[str, Any] | N
                 f"The function could not mount the file system with access point {arn}: {on_behalf.denial_text(mount)}",
             )
         write = _mount_denial(principal, fs.file_system_arn, arn, "elasticfilesystem:ClientWrite").allowed
-        source, uid, gid = _root_directory(access_point, fs.file_system_id, ap_account, ap_region)
+        source, uid, gid = _root_directory(access_point, fs.file_system_id, ap_account)
         mounts.append({"source": source, "target": config["LocalMountPath"], "read_only": not write})
     return {"mounts": mounts, "uid": uid, "gid": gid, "tmp_mb": int(snap.get("ephemeral_mb") or DEFAULT_TMP_MB)}
 
