@@ -64,8 +64,12 @@ def transfer_stack(
         sg = ec2.create_security_group(GroupName=name, Description="lakedrop test", VpcId=subnet["VpcId"])["GroupId"]
         fs = efs.create_file_system(CreationToken=name, Encrypted=True)
         efs.create_mount_target(FileSystemId=fs["FileSystemId"], SubnetId=subnet["SubnetId"], SecurityGroups=[sg])
+        # As roles/efs_storage makes it: EFS creates the root directory on first mount only with CreationInfo.
+        creation = {"OwnerUid": 1000, "OwnerGid": 1000, "Permissions": "0755"}
         ap = efs.create_access_point(
-            FileSystemId=fs["FileSystemId"], PosixUser={"Uid": 1000, "Gid": 1000}, RootDirectory={"Path": "/lake"}
+            FileSystemId=fs["FileSystemId"],
+            PosixUser={"Uid": 1000, "Gid": 1000},
+            RootDirectory={"Path": "/lake", "CreationInfo": creation},
         )
     else:
         made = efs_access_point(emulator, name, network)
