@@ -442,6 +442,7 @@ class FastStack:
     trigger_queue: str  # the DataSync trigger's queue, where the fast queue redrives what it does not copy
     trigger_dlq: str
     fast_mappings: list[str]  # UUIDs of the fast function's two SQS mappings
+    endpoint: str  # the S3 gateway endpoint's ID
 
 
 def fast_read_statements(bucket: str, prefix: str) -> list[dict]:
@@ -449,8 +450,14 @@ def fast_read_statements(bucket: str, prefix: str) -> list[dict]:
     prefix, and listing within it (so a missing key answers 404, not 403)."""
     bucket_arn = f"arn:aws:s3:::{bucket}"
     return [
-        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": f"{bucket_arn}/{prefix}*"},
         {
+            "Sid": "FastPathReadObjects",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Resource": f"{bucket_arn}/{prefix}*",
+        },
+        {
+            "Sid": "FastPathListBucket",
             "Effect": "Allow",
             "Action": "s3:ListBucket",
             "Resource": bucket_arn,
@@ -523,7 +530,7 @@ def fast_path_stack(
     s3.put_bucket_policy(
         Bucket=name, Policy=json.dumps(bucket_policy(name, emulator.identity("target")["user_arn"], readers))
     )
-    s3_gateway_endpoint(emulator, network)
+    endpoint = s3_gateway_endpoint(emulator, network)
     environment = {
         "LAKEDROP_MOUNT_PATH": "/mnt/lakedrop",
         "LAKEDROP_SOURCE_BUCKET": name,
@@ -563,6 +570,7 @@ def fast_path_stack(
         trigger_queue=trigger_url,
         trigger_dlq=dlq_url,
         fast_mappings=mappings,
+        endpoint=endpoint,
     )
 
 

@@ -101,39 +101,47 @@ class S3Source:
         decision = decide("datasync", "ReadObject", self.principal, action, object_arn)
         if not decision.allowed:
             return denial_text(decision)
-        key = self.bucket.keys.get(key_name)
-        if getattr(key, "encryption", None) != "aws:kms":
-            return None
-        return self._decrypt_denial(key, object_arn)
+        return self._decrypt_denial(self.bucket.keys.get(key_name), object_arn)
 
     def _decrypt_denial(self, key: Any, object_arn: str) -> str | None:
-        """S3 decrypts an SSE-KMS object with the reader's permissions: kms:Decrypt through S3, with the
-        bucket (S3 Bucket Key) or the object as encryption context (S3 user guide, "Using server-side
-        encryption with AWS KMS keys" and "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys")."""
-        owner, region = self.bucket.account_id, self.bucket.region_name
-        if not key.kms_key_id:  # the AWS managed key aws/s3: only its own account's principals use it
-            if self.principal.account == owner:
-                return None
-            return f"AccessDenied: the AWS managed key aws/s3 of {owner} cannot be used from another account"
-        key_arn = _key_arn(key.kms_key_id, owner, region, self.principal.partition)
-        if key_arn is None:
-            return f"KMS.NotFoundException: the object's key {key.kms_key_id} does not exist"
-        context = self.bucket.arn if str(key.bucket_key_enabled).lower() == "true" else object_arn
-        decision = decide(
-            "datasync",
-            "ReadObject",
-            self.principal,
-            "kms:Decrypt",
-            key_arn,
-            {
-                "kms:ViaService": f"s3.{region}.amazonaws.com",
-                "kms:CallerAccount": self.principal.account,
-                "kms:EncryptionContext:aws:s3:arn": context,
-                "kms:EncryptionContextKeys": ["aws:s3:arn"],
-                "aws:ViaAWSService": "true",
-            },
-        )
-        return None if decision.allowed else denial_text(decision)
+        decision = decrypt_decision(self.principal, self.bucket, key, object_arn, "datasync", "ReadObject")
+        return None if decision is None else denial_text(decision)
+
+
+def decrypt_decision(
+    principal: Principal, bucket: Any, key: Any, object_arn: str, service: str, doing: str
+) -> Decision | None:
+    """S3 decrypts an SSE-KMS object with the reader's permissions: kms:Decrypt through S3, with the bucket
+    (S3 Bucket Key) or the object as encryption context (S3 user guide, "Using server-side encryption with AWS
+    KMS keys" and "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys"). None when allowed (or the object
+    is not SSE-KMS); the denial otherwise — for DataSync's reads and for a reader's own GetObject alike."""
+    if getattr(key, "encryption", None) != "aws:kms":
+        return None
+    owner, region = bucket.account_id, bucket.region_name
+    if not key.kms_key_id:  # the AWS managed key aws/s3: only its own account's principals use it
+        if principal.account == owner:
+            return None
+        why = f"the AWS managed key aws/s3 of {owner} cannot be used from another account"
+        return Decision(False, why, f"User: {principal.arn} is not authorized to use the key aws/s3 of {owner}")
+    key_arn = _key_arn(key.kms_key_id, owner, region, principal.partition)
+    if key_arn is None:
+        return Decision(False, f"KMS.NotFoundException: the object's key {key.kms_key_id} does not exist")
+    context = bucket.arn if str(key.bucket_key_enabled).lower() == "true" else object_arn
+    decision = decide(
+        service,
+        doing,
+        principal,
+        "kms:Decrypt",
+        key_arn,
+        {
+            "kms:ViaService": f"s3.{region}.amazonaws.com",
+            "kms:CallerAccount": principal.account,
+            "kms:EncryptionContext:aws:s3:arn": context,
+            "kms:EncryptionContextKeys": ["aws:s3:arn"],
+            "aws:ViaAWSService": "true",
+        },
+    )
+    return None if decision.allowed else decision
 
 
 def _key_arn(key_id: str, owner: str, region: str, partition: str) -> str | None:

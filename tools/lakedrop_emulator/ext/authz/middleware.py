@@ -81,7 +81,32 @@ def authorize(call: Call) -> Verdict:
         decision = decide(principal, item.action, item.resources, {**context, **item.context})
         if not decision.allowed:
             return Verdict(False, "AccessDenied", decision, principal.arn, not modelled)
+    if call.service == "s3" and operation == "GetObject":
+        refused = _decryption(call, principal)
+        if refused is not None:
+            return Verdict(False, "AccessDenied", refused, principal.arn)
     return Verdict(True, decision=decision, principal=principal.arn, unmodelled=not modelled)
+
+
+def _decryption(call: Call, principal: Principal) -> Decision | None:
+    """Reading an SSE-KMS object also needs kms:Decrypt for the reader (S3 decrypts with the requester's
+    permissions; HeadObject does not decrypt): the same rule DataSync's reads follow."""
+    from ..dataplane import _moto_bucket
+    from ..dataplane import s3_object
+    from ..datasync_access import decrypt_decision
+
+    params = actions.parameters(call)
+    bucket_name, key_name = params.get("Bucket"), params.get("Key")
+    if not bucket_name or not key_name:
+        return None
+    try:
+        _backend, bucket = _moto_bucket(bucket_name)
+        key = s3_object(bucket_name, key_name, params.get("VersionId"))
+    except Exception:  # noqa: BLE001 - a missing bucket, key or version: moto answers as S3 does
+        return None
+    if key is None:
+        return None
+    return decrypt_decision(principal, bucket, key, f"{bucket.arn}/{key_name}", "s3", "GetObject")
 
 
 # --- answering a refusal as the service does -----------------------------------------------------------
