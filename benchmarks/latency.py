@@ -41,6 +41,7 @@ import burst
 from lakedrop_emulator.client import Emulator
 from lakedrop_emulator.client import state_dir
 from lakedrop_emulator.stack import REPO
+from lakedrop_emulator.stack import VPC_ACCESS_ACTIONS
 from lakedrop_emulator.stack import bucket_policy
 from lakedrop_emulator.stack import consume_policy
 from lakedrop_emulator.stack import datasync_read_statements
@@ -59,15 +60,6 @@ FAST_MAPPING = {
     "MaximumBatchingWindowInSeconds": 0,
     "FunctionResponseTypes": ["ReportBatchItemFailures"],
 }
-# AWSLambdaVPCAccessExecutionRole's actions: a function in a VPC manages its network interfaces
-VPC_ACTIONS = [
-    "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeSubnets",
-    "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses",
-    "ec2:UnassignPrivateIpAddresses",
-]
 
 
 # --- pure parts (tests/unit/test_bench_latency.py) --------------------------------------------------
@@ -208,7 +200,7 @@ def fast_path(emulator: Emulator, setup: burst.Setup) -> str:
     statements = [
         {"Effect": "Allow", "Action": "logs:CreateLogGroup", "Resource": log_group},
         {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": f"{log_group}:*"},
-        {"Effect": "Allow", "Action": VPC_ACTIONS, "Resource": "*"},
+        {"Effect": "Allow", "Action": VPC_ACCESS_ACTIONS, "Resource": "*"},
         *reads,
         {
             "Effect": "Allow",
