@@ -201,7 +201,7 @@ def test_missing_group_and_different_regions():
 
 
 def test_the_fast_path_names_and_settings():
-    problems, settings = check()
+    _problems, settings = check()
     fast = settings["deliveries"][0]["names"]["fast"]
     assert fast["function"] == "lakedrop-demo-lake-fast" and fast["role"] == "lakedrop-demo-lake-fast-role"
     assert (
