@@ -48,7 +48,7 @@ NON_PUBLIC_KEYS = {
 # write operation named *Policy*/*Permission* there means one appeared (e.g. events:PutPermission on a bus).
 NO_RESOURCE_POLICY = {
     "sts": "credentials only",
-    "ec2": "security groups, no resource policy",
+    "ec2": "security groups, no resource policy; the S3 gateway endpoint's policy is read by collect",
     "ecs": "clusters, services and task definitions have no resource policy",
     "datasync": "locations and tasks have no resource policy",
     "cloudwatch": "alarms and metrics have no resource policy",
@@ -504,4 +504,12 @@ def collect(emulator, name: str) -> list[Policy]:
             if policy["policyName"].startswith(name):
                 what = f"logs resource policy {policy['policyName']}"
                 found.append(_resource(account, "logs", what, "", policy["policyDocument"]))
+        # the S3 gateway endpoint the fast path created (Name tag <name>-s3): its policy is a resource policy too
+        for endpoint in client("ec2").describe_vpc_endpoints()["VpcEndpoints"]:
+            tags = {t["Key"]: t["Value"] for t in endpoint.get("Tags", [])}
+            if tags.get("Name", "").startswith(name) and endpoint["State"].lower() not in ("deleted", "deleting"):
+                arn = f"arn:{arns.partition_of(emulator.region)}:ec2:{emulator.region}:{emulator.account_id(account)}"
+                arn += f":vpc-endpoint/{endpoint['VpcEndpointId']}"
+                what = f"vpc endpoint {endpoint['VpcEndpointId']}"
+                found.append(_resource(account, "ec2", what, arn, endpoint.get("PolicyDocument")))
     return found
