@@ -15,6 +15,7 @@ class FilterModule:
             "deployer_policies": deployer.policies,
             "bucket_arn": lambda name, region="": arns.bucket_arn(name, region),
             "trigger_names": names.trigger,
+            "fast_path_names": names.fast_path,
             "transfer_names": names.transfer,
             "observability_names": names.observability,
             "alarm_names": names.alarms,

@@ -5,6 +5,7 @@ stack, teardown that leaves nothing behind in either account."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -42,7 +43,7 @@ def deployment(emulator):
                 "container_path": "/data/d",
                 "trigger_mode": "direct",
             },
-            {  # SSE-KMS across accounts, with a key the play creates in account A
+            {  # SSE-KMS across accounts, with a key the play creates in account A; deletes reach EFS
                 "name": "k",
                 "bucket": f"{name}-kms-{source}",
                 "prefix": "lake/",
@@ -50,6 +51,7 @@ def deployment(emulator):
                 "container_path": "/data/k",
                 "encryption": "aws:kms",
                 "batching_window": 1,
+                "propagate_deletes": True,
             },
         ],
         "lakedrop_ecs_cluster": name,
@@ -127,6 +129,11 @@ def mine(emulator, name):
             g["GroupName"]
             for g in client("ec2").describe_security_groups()["SecurityGroups"]
             if g["GroupName"].startswith(name)
+        ] + [
+            e["VpcEndpointId"]
+            for e in client("ec2").describe_vpc_endpoints()["VpcEndpoints"]
+            if any(t["Key"] == "Name" and t["Value"].startswith(name) for t in e.get("Tags", []))
+            and e["State"].lower() not in ("deleted", "deleting")
         ]
         kms = client("kms")
         found[f"{account}:kms"] = [  # a key the play created is scheduled for deletion, not left in use
@@ -143,6 +150,91 @@ def mine(emulator, name):
             ]
         ]
     return {k: v for k, v in found.items() if v}
+
+
+def fast_paths(emulator, name, bucket, kms_bucket):
+    """The fast path read back: queued deliveries q and k have one (on by default; k with deletes), direct d has
+    none; each function is in the mount targets' subnets with the Lambda group and mounts its access point; the
+    queues hand over to DataSync; the notifications point at the fast queues; the subnets reach S3 through a
+    gateway endpoint limited to the source buckets; the buckets let the fast roles read."""
+    target, region = emulator.account_id("target"), emulator.region
+    aws_lambda, sqs, ec2 = (emulator.client(s, "target") for s in ("lambda", "sqs", "ec2"))
+    efs = emulator.client("efs", "target")
+    (fs,) = [f for f in efs.describe_file_systems()["FileSystems"] if f.get("Name") == name]
+    subnets = sorted(m["SubnetId"] for m in efs.describe_mount_targets(FileSystemId=fs["FileSystemId"])["MountTargets"])
+    groups = {
+        g["GroupName"]: g for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"].startswith(name)
+    }
+    lambda_group, efs_group = groups[f"{name}-lambda"], groups[f"{name}-efs"]
+    assert lambda_group["GroupId"] in [p["GroupId"] for r in efs_group["IpPermissions"] for p in r["UserIdGroupPairs"]]
+    egress = {
+        (r.get("FromPort"), tuple(p["GroupId"] for p in r["UserIdGroupPairs"]), bool(r["PrefixListIds"]))
+        for r in lambda_group["IpPermissionsEgress"]
+    }
+    assert egress == {(2049, (efs_group["GroupId"],), False), (443, (), True)}, egress
+    access_points = {
+        a["Name"]: a["AccessPointArn"]
+        for a in efs.describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]
+    }
+    notifications = emulator.client("s3", "source").get_bucket_notification_configuration
+    for delivery, deletes in (("q", False), ("k", True)):
+        found = names.delivery(name, delivery, region, target)
+        fast, trigger = found["fast"], found["trigger_names"]
+        config = aws_lambda.get_function_configuration(FunctionName=fast["function"])
+        assert (config["Handler"], config["Timeout"], config["MemorySize"]) == ("lakedrop_fast.handler", 30, 256)
+        assert sorted(config["VpcConfig"]["SubnetIds"]) == subnets
+        assert config["VpcConfig"]["SecurityGroupIds"] == [lambda_group["GroupId"]]
+        assert config["FileSystemConfigs"] == [
+            {"Arn": access_points[found["access_point"]], "LocalMountPath": "/mnt/lakedrop"}
+        ]
+        variables = config["Environment"]["Variables"]
+        assert variables["LAKEDROP_MAX_BYTES"] == "16777216" and variables["LAKEDROP_MOUNT_PATH"] == "/mnt/lakedrop"
+        assert variables["LAKEDROP_PROPAGATE_DELETES"] == ("true" if deletes else "false")
+        mappings = aws_lambda.list_event_source_mappings(FunctionName=fast["function"])["EventSourceMappings"]
+        wanted = {fast["queue_arn"]} | ({fast["deletes_queue_arn"]} if deletes else set())
+        assert {m["EventSourceArn"] for m in mappings} == wanted
+        for mapping in mappings:
+            assert mapping["BatchSize"] == 10 and mapping.get("MaximumBatchingWindowInSeconds", 0) == 0
+            assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        url = sqs.get_queue_url(QueueName=fast["queue"])["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert attributes["VisibilityTimeout"] == "30"
+        assert json.loads(attributes["RedrivePolicy"]) == {
+            "deadLetterTargetArn": trigger["queue_arn"],
+            "maxReceiveCount": 1,
+        }
+        configuration = notifications(Bucket=kms_bucket if delivery == "k" else bucket)
+        by_id = {c["Id"]: c for c in configuration.get("QueueConfigurations", [])}
+        assert by_id[found["notification_id"]]["QueueArn"] == fast["queue_arn"]
+        assert (fast["deletes_notification_id"] in by_id) is deletes
+        if deletes:
+            assert by_id[fast["deletes_notification_id"]]["QueueArn"] == fast["deletes_queue_arn"]
+            assert by_id[fast["deletes_notification_id"]]["Events"] == ["s3:ObjectRemoved:*"]
+    direct = names.delivery(name, "d", region, target)
+    assert direct["fast"]["function"] not in [f["FunctionName"] for f in aws_lambda.list_functions()["Functions"]]
+    # the S3 gateway endpoint on the subnets' route tables, its policy limited to the source buckets
+    endpoints = [
+        e
+        for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+        if e["ServiceName"].endswith(f"{region}.s3") and e["State"].lower() not in ("deleted", "deleting")
+    ]
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [fs_vpc(ec2, subnets[0])]}])["RouteTables"]
+    (endpoint,) = [e for e in endpoints if set(e["RouteTableIds"]) & {t["RouteTableId"] for t in tables}]
+    (statement,) = json.loads(endpoint["PolicyDocument"])["Statement"]
+    buckets = sorted({f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{kms_bucket}"})
+    assert sorted(statement["Resource"]) == sorted(buckets + [f"{b}/*" for b in buckets])
+    # the source buckets let the fast roles list and read their prefixes
+    s3 = emulator.client("s3", "source")
+    readers = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+    (read,) = [s for s in readers if s.get("Sid") == "ReadersReadObjects"]
+    assert read["Principal"]["AWS"] in (
+        names.delivery(name, "q", region, target)["fast"]["role_arn"],
+        [names.delivery(name, "q", region, target)["fast"]["role_arn"]],
+    )
+
+
+def fs_vpc(ec2, subnet):
+    return ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["VpcId"]
 
 
 def upgrade_from_one_task(emulator, deployment, mount):
@@ -223,6 +315,7 @@ def test_site_lifecycle(emulator, deployment):
             FunctionName=f"{name}-{delivery}-trigger"
         )
         assert trigger["Environment"]["Variables"]["LAKEDROP_TASK_ARN"] == task["TaskArn"]
+    fast_paths(emulator, name, deployment["bucket"], deployment["kms_bucket"])
 
     # 4. uploads reach the directory standing for the containers' mount: queued and direct triggers
     (fs_id,) = mine(emulator, name)["target:efs"]

@@ -48,7 +48,7 @@ NON_PUBLIC_KEYS = {
 # write operation named *Policy*/*Permission* there means one appeared (e.g. events:PutPermission on a bus).
 NO_RESOURCE_POLICY = {
     "sts": "credentials only",
-    "ec2": "security groups, no resource policy",
+    "ec2": "security groups, no resource policy; the S3 gateway endpoint's policy is read by collect",
     "ecs": "clusters, services and task definitions have no resource policy",
     "datasync": "locations and tasks have no resource policy",
     "cloudwatch": "alarms and metrics have no resource policy",
@@ -298,6 +298,14 @@ def buckets(emulator, name: str) -> list[str]:
 
 # Findings accepted by design: (check, where pattern, Sid[, detail]) -> why. Keep each narrow and explained.
 ACCEPTED: dict[tuple[str, ...], str] = {
+    # Lambda checks a VPC function's execution role for the network-interface actions on "all resource IDs" of
+    # the account and Region (Lambda developer guide, VPC access: "include all resource IDs, for example
+    # arn:aws:ec2:us-west-2:123456789012:*/*"); parliament wants one resource type per action.
+    (
+        "parliament RESOURCE_MISMATCH",
+        r"role .*-fast-role inline lakedrop-fast",
+        "NetworkInterfacesInTheVpc",
+    ): "Lambda checks the ENI actions on every resource ID of the account and Region",
     # The deployer writes the source bucket's policy (phase 2): whoever writes a bucket policy could grant
     # itself the objects. Accepted and said in docs/deployer-policy.md (as tests/integration/test_deployer_policy.py).
     (
@@ -504,4 +512,12 @@ def collect(emulator, name: str) -> list[Policy]:
             if policy["policyName"].startswith(name):
                 what = f"logs resource policy {policy['policyName']}"
                 found.append(_resource(account, "logs", what, "", policy["policyDocument"]))
+        # the S3 gateway endpoint the fast path created (Name tag <name>-s3): its policy is a resource policy too
+        for endpoint in client("ec2").describe_vpc_endpoints()["VpcEndpoints"]:
+            tags = {t["Key"]: t["Value"] for t in endpoint.get("Tags", [])}
+            if tags.get("Name", "").startswith(name) and endpoint["State"].lower() not in ("deleted", "deleting"):
+                arn = f"arn:{arns.partition_of(emulator.region)}:ec2:{emulator.region}:{emulator.account_id(account)}"
+                arn += f":vpc-endpoint/{endpoint['VpcEndpointId']}"
+                what = f"vpc endpoint {endpoint['VpcEndpointId']}"
+                found.append(_resource(account, "ec2", what, arn, endpoint.get("PolicyDocument")))
     return found

@@ -43,7 +43,14 @@ SAMPLES = {
     "kms": {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "AliasName": "alias/a", "EncryptionContext": {"a": "b"}},
     "iam": {"RoleName": "r", "UserName": "u", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
     "sts": {},
-    "ec2": {"GroupId": "sg-1", "VpcId": "vpc-1", "SubnetId": "subnet-1", "Resources": ["sg-1", "subnet-1"]},
+    "ec2": {
+        "GroupId": "sg-1",
+        "VpcId": "vpc-1",
+        "SubnetId": "subnet-1",
+        "Resources": ["sg-1", "subnet-1"],
+        "RouteTableIds": ["rtb-1"],
+        "VpcEndpointIds": ["vpce-1"],
+    },
     "ecs": {
         "cluster": "c",
         "clusterName": "c",

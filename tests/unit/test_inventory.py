@@ -48,13 +48,17 @@ def test_a_valid_inventory_gives_settings_with_defaults_and_names():
     assert delivery["prefix"] == "incoming/" and delivery["trigger_mode"] == "queued"
     assert delivery["batching_window"] == 20 and delivery["schedule"] == "rate(1 hour)"
     assert delivery["names"]["datasync_role_arn"] == f"arn:aws:iam::{TARGET}:role/lakedrop-demo-lake-datasync"
-    assert delivery["names"]["destination"] == f"arn:aws:sqs:eu-west-1:{TARGET}:lakedrop-demo-lake-trigger-events"
+    # the fast path is on by default: the notification points at its queue
+    assert delivery["fast_path"] is True and delivery["fast_path_max_bytes"] == 16777216
+    assert delivery["propagate_deletes"] is False
+    assert delivery["names"]["destination"] == f"arn:aws:sqs:eu-west-1:{TARGET}:lakedrop-demo-lake-fast-events"
     assert settings["buckets"] == [
         {
             "name": "lake-data",
             "deliveries": ["lake"],
             "prefixes": ["incoming/"],
             "datasync_role_arns": [delivery["names"]["datasync_role_arn"]],
+            "fast_role_arns": [f"arn:aws:iam::{TARGET}:role/lakedrop-demo-lake-fast-role"],
             "encryption": "AES256",
             "kms_key_arn": "",
             "kms_key_create": False,
@@ -196,6 +200,81 @@ def test_missing_group_and_different_regions():
     assert "S3 notifies a queue or function only in the bucket's own region" in problems[0]
 
 
+def test_the_fast_path_names_and_settings():
+    _problems, settings = check()
+    fast = settings["deliveries"][0]["names"]["fast"]
+    assert fast["function"] == "lakedrop-demo-lake-fast" and fast["role"] == "lakedrop-demo-lake-fast-role"
+    assert (
+        fast["queue"] == "lakedrop-demo-lake-fast-events" and fast["deletes_queue"] == "lakedrop-demo-lake-fast-deletes"
+    )
+    assert fast["log_group"] == "/aws/lambda/lakedrop-demo-lake-fast"
+    assert fast["deletes_notification_id"] == "lakedrop-demo-lake-deletes"
+    assert fast["security_group"] == "lakedrop-demo-lambda" and fast["mount_path"] == "/mnt/lakedrop"
+    assert fast["function_arn"] == f"arn:aws:lambda:eu-west-1:{TARGET}:function:lakedrop-demo-lake-fast"
+    assert fast["deletes_queue_arn"] == f"arn:aws:sqs:eu-west-1:{TARGET}:lakedrop-demo-lake-fast-deletes"
+    assert settings["fast_path"] == {
+        "enabled": True,
+        "security_group": "lakedrop-demo-lambda",
+        "s3_endpoint": "lakedrop-demo-s3",
+        "source_bucket_arns": ["arn:aws:s3:::lake-data"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("top", "entry", "fast", "limit"),
+    [
+        ({"lakedrop_fast_path_max_bytes": 0}, {}, False, 0),
+        ({"lakedrop_fast_path_max_bytes": 0}, {"propagate_deletes": True}, True, 0),
+        ({"lakedrop_fast_path_max_bytes": 0}, {"fast_path_max_bytes": 1024}, True, 1024),
+        ({}, {"fast_path_max_bytes": 0}, False, 0),
+        ({}, {"trigger_mode": "direct"}, False, 0),
+        ({}, {"trigger_mode": "direct", "fast_path_max_bytes": 0}, False, 0),
+    ],
+)
+def test_which_deliveries_get_a_fast_path(top, entry, fast, limit):
+    delivery = dict(BASE["lakedrop_deliveries"][0], **entry)
+    problems, settings = check(lakedrop_deliveries=[delivery], **top)
+    assert problems == []
+    (found,) = settings["deliveries"]
+    assert found["fast_path"] is fast and found["fast_path_max_bytes"] == limit
+    trigger = found["names"]["trigger_names"]
+    wanted = found["names"]["fast"]["queue_arn"] if fast else trigger["queue_arn"]
+    assert found["names"]["destination"] == (
+        trigger["function_arn"] if entry.get("trigger_mode") == "direct" else wanted
+    )
+    assert settings["fast_path"]["enabled"] is fast
+    assert settings["buckets"][0]["fast_role_arns"] == ([found["names"]["fast"]["role_arn"]] if fast else [])
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            {"trigger_mode": "direct", "fast_path_max_bytes": 1},
+            "fast_path_max_bytes: delivery lake uses trigger_mode direct",
+        ),
+        (
+            {"trigger_mode": "direct", "propagate_deletes": True},
+            "propagate_deletes: delivery lake uses trigger_mode direct",
+        ),
+        (
+            {"fast_path_max_bytes": -1},
+            "lakedrop_deliveries[0].fast_path_max_bytes must be 0 (off) or a number of bytes",
+        ),
+        ({"fast_path_max_bytes": "1k"}, "lakedrop_deliveries[0].fast_path_max_bytes must be a whole number"),
+        ({"propagate_deletes": "maybe"}, "lakedrop_deliveries[0].propagate_deletes must be a boolean"),
+    ],
+)
+def test_fast_path_settings_that_are_refused(entry, message):
+    problems, settings = check(lakedrop_deliveries=[dict(BASE["lakedrop_deliveries"][0], **entry)])
+    assert settings is None and any(message in p for p in problems), problems
+
+
+def test_a_negative_fast_path_limit_is_refused():
+    problems, settings = check(lakedrop_fast_path_max_bytes=-5)
+    assert settings is None and "lakedrop_fast_path_max_bytes must be 0 (off) or a number of bytes, got -5." in problems
+
+
 def test_the_longest_names_allowed_still_fit_aws_limits():
     longest = "a" * 20
     problems, settings = check(
@@ -207,6 +286,8 @@ def test_the_longest_names_allowed_still_fit_aws_limits():
     assert len(found["trigger_names"]["role"]) <= names.LIMITS["iam_role"]
     assert len(found["trigger_names"]["function"]) <= names.LIMITS["function"]
     assert len(found["trigger_names"]["queue"]) <= names.LIMITS["queue"]
+    assert len(found["fast"]["role"]) <= names.LIMITS["iam_role"]
+    assert len(found["fast"]["deletes_queue"]) <= names.LIMITS["queue"]
     assert len(found["trigger_names"]["manifest_bucket"]) == names.LIMITS["bucket"]
     problems, _ = check(lakedrop_name="a" * 21)
     assert problems[0].startswith("lakedrop_name must be 1-20 lower-case letters")

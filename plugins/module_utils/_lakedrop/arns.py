@@ -42,6 +42,7 @@ SHAPES = {
         "a KMS key ARN",
     ),
     "sns_topic": (rf"^{_P}:sns:[a-z0-9-]+:\d{{12}}:[a-zA-Z0-9_-]{{1,256}}$", "an SNS topic ARN"),
+    "sqs_queue": (rf"^{_P}:sqs:[a-z0-9-]+:\d{{12}}:[a-zA-Z0-9_-]{{1,80}}$", "an SQS queue ARN"),
     "log_group": (rf"^{_P}:logs:[a-z0-9-]+:\d{{12}}:log-group:[^:*]*(:\*)?$", "a CloudWatch Logs log group ARN"),
 }
 # Bare IDs a user may give instead of an ARN.

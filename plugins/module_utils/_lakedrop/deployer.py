@@ -207,6 +207,23 @@ def source_policy(settings):
     return _policy(statements)
 
 
+def s3_endpoint_statements(settings):
+    """The fast path's S3 gateway endpoint: created (with its Name tag) on the route tables of the mount targets'
+    subnets when they have none, deleted on teardown. EC2 generates the ID: account and Region scope it."""
+    if not settings.get("fast_path", {}).get("enabled"):
+        return []
+    account = settings["target_account_id"]
+    endpoints = _arn(settings, account, "ec2", "vpc-endpoint/*")
+    return [
+        _statement(
+            "TheS3GatewayEndpoint",
+            ["ec2:CreateVpcEndpoint"],
+            [endpoints, _arn(settings, account, "ec2", "vpc/*"), _arn(settings, account, "ec2", "route-table/*")],
+        ),
+        _statement("TagAndRemoveTheS3GatewayEndpoint", ["ec2:CreateTags", "ec2:DeleteVpcEndpoints"], [endpoints]),
+    ]
+
+
 def target_policy(settings):
     """Account B: DataSync's roles, EFS, the locations and tasks, the triggers, the ECS volumes."""
     account, region, prefix = settings["target_account_id"], settings["region"], _prefix(settings)
@@ -229,10 +246,14 @@ def target_policy(settings):
                 "datasync:ListLocations",
                 "datasync:ListTaskExecutions",
                 "datasync:ListTasks",
+                # also what Lambda checks for a function in a VPC (Lambda developer guide, VPC access)
                 "ec2:DescribeSecurityGroups",
                 "ec2:DescribeSubnets",
                 "ec2:DescribeTags",
                 "ec2:DescribeVpcs",
+                # the fast path's S3 gateway endpoint: the subnets' route tables and the endpoints on them
+                "ec2:DescribeRouteTables",
+                "ec2:DescribeVpcEndpoints",
                 "ecs:DescribeTaskDefinition",
                 "ecs:ListTaskDefinitions",
                 # community.aws.efs finds the file system by CreationToken and efs_info lists them: a call
@@ -352,6 +373,7 @@ def target_policy(settings):
             ],
             [_arn(settings, account, "ec2", "security-group/*"), _arn(settings, account, "ec2", "vpc/*")],
         ),
+        *s3_endpoint_statements(settings),
         _statement(
             "TheLocationsAndTasks",
             [

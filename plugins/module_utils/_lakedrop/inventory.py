@@ -125,6 +125,13 @@ DELIVERY = {
         _kms_key,
         "with aws:kms, the key to use; without it the play creates one in account A",
     ),
+    "fast_path_max_bytes": (
+        "int",
+        None,
+        None,
+        "objects up to this size are copied by the fast path (default lakedrop_fast_path_max_bytes; 0 = off)",
+    ),
+    "propagate_deletes": ("bool", False, None, "objects deleted in S3 are deleted from EFS (queued mode only)"),
 }
 TOP = {
     "lakedrop_name": ("str", REQUIRED, rules.short_name, "prefix of every resource name"),
@@ -145,6 +152,12 @@ TOP = {
     "lakedrop_trigger_manifest_expiration_days": ("int", 7, None, "days a manifest is kept (1-365)"),
     "lakedrop_trigger_batching_window": ("int", 20, None, "seconds (0-300)"),
     "lakedrop_schedule": ("str", "rate(1 hour)", _schedule, "the reconcile tasks' scan schedule ('' = none)"),
+    "lakedrop_fast_path_max_bytes": (
+        "int",
+        16777216,
+        None,
+        "queued deliveries copy objects up to this size straight into EFS in seconds (0 = DataSync only)",
+    ),
     "lakedrop_ecs_cluster": ("str", "", None, "cluster of the ECS service"),
     "lakedrop_ecs_service": ("str", "", None, "the ECS service to redeploy"),
     "lakedrop_ecs_family": ("str", REQUIRED, None, "task definition family that gets the volumes"),
@@ -207,7 +220,6 @@ def _type_problem(value, kind, option):
     if kind == "int" and isinstance(value, bool):
         return f"{option} must be a whole number, got {value!r}."
     if not isinstance(value, wanted):
-        article = "an" if kind == "int" else "a"
         label = {
             "str": "string",
             "int": "whole number",
@@ -215,7 +227,7 @@ def _type_problem(value, kind, option):
             "list": "list",
             "dict": "mapping",
         }
-        return f"{option} must be {article} {label[kind]}, got {value!r}."
+        return f"{option} must be a {label[kind]}, got {value!r}."
     return None
 
 
@@ -277,10 +289,40 @@ def _delivery(entry, index, top):
         problems.append(
             rules.int_between(settings["batching_window"], prefix + "batching_window", 0, 300, "Lambda's limit")
         )
+    problems += _fast_path(settings, top, prefix)
     if isinstance(settings["prefix"], str):
         stripped = settings["prefix"].strip("/")
         settings["prefix"] = stripped + "/" if stripped else ""
     return settings, [p for p in problems if p]
+
+
+def _fast_path(settings, top, prefix):
+    """The fast path takes its events from a queue: a direct-mode delivery gets none (effective 0, no
+    deletes), and asking for one there is an error rather than a setting silently ignored."""
+    problems = []
+    given = settings["fast_path_max_bytes"]
+    if isinstance(given, int) and not isinstance(given, bool) and given < 0:
+        problems.append(f"{prefix}fast_path_max_bytes must be 0 (off) or a number of bytes, got {given}.")
+    if settings["trigger_mode"] == "direct":
+        if isinstance(given, int) and given > 0:
+            problems.append(
+                f"{prefix}fast_path_max_bytes: delivery {settings['name']} uses trigger_mode direct, and the fast path "
+                "takes its events from a queue; use trigger_mode queued or set fast_path_max_bytes: 0."
+            )
+        if settings["propagate_deletes"] is True:
+            problems.append(
+                f"{prefix}propagate_deletes: delivery {settings['name']} uses trigger_mode direct, and deletes reach "
+                "EFS through the fast path's queue; use trigger_mode queued or remove propagate_deletes."
+            )
+        settings["fast_path_max_bytes"] = 0
+    elif given is None:
+        default = top["lakedrop_fast_path_max_bytes"]
+        settings["fast_path_max_bytes"] = default if isinstance(default, int) and default > 0 else 0
+    settings["fast_path"] = settings["trigger_mode"] == "queued" and (
+        (isinstance(settings["fast_path_max_bytes"], int) and settings["fast_path_max_bytes"] > 0)
+        or settings["propagate_deletes"] is True
+    )
+    return problems
 
 
 def _across(deliveries):
@@ -347,6 +389,9 @@ def host_problems(values, group):
         problems.append(
             rules.int_between(days, "lakedrop_trigger_manifest_expiration_days", 1, 365, "a sensible range")
         )
+    fast = top["lakedrop_fast_path_max_bytes"]
+    if isinstance(fast, int) and not isinstance(fast, bool) and fast < 0:
+        problems.append(f"lakedrop_fast_path_max_bytes must be 0 (off) or a number of bytes, got {fast}.")
     if bool(top["lakedrop_ecs_cluster"]) != bool(top["lakedrop_ecs_service"]):
         problems.append(
             "lakedrop_ecs_cluster and lakedrop_ecs_service go together: set both (the service is redeployed) or neither."
@@ -414,8 +459,11 @@ def settings_of(top, deliveries):
     for d in deliveries:
         d["names"] = names.delivery(top["lakedrop_name"], d["name"], region, target)
         trigger = d["names"]["trigger_names"]
-        # What the bucket notification in account A points at: the queue, or the function in direct mode.
+        # What the bucket notification in account A points at: the queue, or the function in direct mode; with
+        # the fast path, its queue (which hands what it does not copy to the trigger's queue).
         d["names"]["destination"] = trigger["queue_arn"] if d["trigger_mode"] == "queued" else trigger["function_arn"]
+        if d["fast_path"]:
+            d["names"]["destination"] = d["names"]["fast"]["queue_arn"]
         d["bucket_arn"] = arns.bucket_arn(d["bucket"], region)
     buckets = []
     for bucket in sorted(set(d["bucket"] for d in deliveries)):
@@ -426,6 +474,8 @@ def settings_of(top, deliveries):
                 "deliveries": [d["name"] for d in mine],
                 "prefixes": [d["prefix"] for d in mine],
                 "datasync_role_arns": [d["names"]["datasync_role_arn"] for d in mine],
+                # the fast functions' roles read what the DataSync roles read (bucket policy, key policy)
+                "fast_role_arns": [d["names"]["fast"]["role_arn"] for d in mine if d["fast_path"]],
                 "encryption": mine[0]["encryption"],
                 "kms_key_arn": mine[0]["kms_key_arn"] or "",
                 "kms_key_create": mine[0]["encryption"] == "aws:kms" and not mine[0]["kms_key_arn"],
@@ -445,4 +495,11 @@ def settings_of(top, deliveries):
     observability = observability_of(top["lakedrop_observability"])
     observability["names"] = names.observability(top["lakedrop_name"], region, target)
     settings["observability"] = observability
+    settings["fast_path"] = {
+        "enabled": any(d["fast_path"] for d in deliveries),
+        "security_group": names.lambda_security_group(top["lakedrop_name"]),
+        "s3_endpoint": names.s3_endpoint(top["lakedrop_name"]),
+        # every delivery's bucket: the S3 gateway endpoint's policy lets the fast functions read them
+        "source_bucket_arns": sorted(set(d["bucket_arn"] for d in deliveries)),
+    }
     return settings

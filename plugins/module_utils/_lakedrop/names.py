@@ -73,6 +73,39 @@ def source_key_alias(deployment, bucket):
     return f"alias/{deployment}-source-{bucket.replace('.', '-')}"
 
 
+# Where a fast function mounts its delivery's access point (Lambda: LocalMountPath starts with /mnt/).
+MOUNT_PATH = "/mnt/lakedrop"
+
+
+def lambda_security_group(deployment):
+    """The security group of the fast functions (one per deployment, beside <deployment>-efs, -datasync and
+    -ecs of role efs_storage, whose name is the deployment's)."""
+    return f"{deployment}-lambda"
+
+
+def s3_endpoint(deployment):
+    """The Name tag of the S3 gateway endpoint the play creates for the fast functions' subnets (when their
+    route tables have none)."""
+    return f"{deployment}-s3"
+
+
+def fast_path(function, region, account):
+    """A fast function's queues (new objects; deletes), execution role and log group (role fast_path)."""
+    found = {
+        "function": function,
+        "role": f"{function}-role",
+        "queue": f"{function}-events",
+        "deletes_queue": f"{function}-deletes",
+        "log_group": f"/aws/lambda/{function}",
+    }
+    found["function_arn"] = arn("lambda", region, account, f"function:{function}")
+    found["role_arn"] = role_arn(found["role"], account, region)
+    found["queue_arn"] = arn("sqs", region, account, found["queue"])
+    found["deletes_queue_arn"] = arn("sqs", region, account, found["deletes_queue"])
+    found["log_group_arn"] = arn("logs", region, account, f"log-group:{found['log_group']}")
+    return found
+
+
 def delivery(deployment, name, region, target_account):
     """What one delivery of deployment `deployment` is called in the target account."""
     base = f"{deployment}-{name}"
@@ -86,6 +119,14 @@ def delivery(deployment, name, region, target_account):
     found["datasync_role_arn"] = role_arn(found["datasync_role"], target_account, region)
     found["transfer"] = transfer(base, region, target_account)
     found["trigger_names"] = trigger(found["trigger"], region, target_account)
+    # The fast path: <base>-fast and what fast_path() derives from it, the ID of the bucket's ObjectRemoved
+    # notification, the security group all fast functions share, where they mount the access point.
+    found["fast"] = dict(
+        fast_path(f"{base}-fast", region, target_account),
+        deletes_notification_id=f"{base}-deletes",
+        security_group=lambda_security_group(deployment),
+        mount_path=MOUNT_PATH,
+    )
     found["alarms"] = alarms(base)
     return found
 

@@ -33,6 +33,19 @@ REQUIRED = {
     ],
     "ecs_efs_volume": ["ecs_efs_volume_container_name", "ecs_efs_volume_account_id", "ecs_efs_volume_region"],
     "efs_storage": ["efs_storage_account_id", "efs_storage_region"],
+    "fast_path_role": ["fast_path_name", "fast_path_account_id", "fast_path_region"],
+    "fast_path": [
+        "fast_path_name",
+        "fast_path_account_id",
+        "fast_path_region",
+        "fast_path_source_bucket",
+        "fast_path_source_account_id",
+        "fast_path_handoff_queue_arn",
+        "fast_path_file_system_arn",
+        "fast_path_access_point_arn",
+        "fast_path_subnet_ids",
+        "fast_path_security_group_ids",
+    ],
     "observability": ["observability_name", "observability_account_id", "observability_region"],
 }
 
@@ -78,6 +91,8 @@ def source_bucket(v):
         problems.append("source_bucket_datasync_role_arns must list at least one IAM role ARN (never an account root).")
     for index, value in enumerate(roles):
         problems.append(rules.arn(value, "iam_role", f"source_bucket_datasync_role_arns[{index}]"))
+    for index, value in enumerate(v.get("source_bucket_reader_arns") or []):
+        problems.append(rules.arn(value, "iam_role", f"source_bucket_reader_arns[{index}]"))
     for index, value in enumerate(v.get("source_bucket_location_creator_arns") or []):
         if arns.kind_of(value) not in ("iam_role", "iam_user"):
             problems.append(
@@ -247,6 +262,65 @@ def lambda_trigger_notification(v):
     return problems
 
 
+def fast_path_role(v):
+    """tasks_from: role (phase 1, before the source bucket policy names the role)."""
+    if not _present(v, "fast_path"):
+        return []
+    return [
+        *_required(v, "fast_path_role"),
+        # <name>-role fits IAM's 64 characters
+        rules.short_name(v.get("fast_path_name"), "fast_path_name", 59) if v.get("fast_path_name") else None,
+        _check(v, "fast_path_account_id", rules.account_id),
+        _check(v, "fast_path_region", rules.region),
+    ]
+
+
+def fast_path(v):
+    if not _present(v, "fast_path"):
+        return [rules.short_name(v.get("fast_path_name"), "fast_path_name", 59)]
+    problems = [
+        *fast_path_role(v),
+        *_required(v, "fast_path")[len(_required(v, "fast_path_role")) :],
+        _check(v, "fast_path_source_bucket", rules.bucket_name),
+        _check(v, "fast_path_source_account_id", rules.account_id),
+        _check(v, "fast_path_handoff_queue_arn", rules.arn, "sqs_queue"),
+        _check(v, "fast_path_file_system_arn", rules.arn, "efs_file_system"),
+        _check(v, "fast_path_access_point_arn", rules.arn, "efs_access_point"),
+        _check(v, "fast_path_kms_key_arn", rules.arn, "kms_key"),
+        rules.int_between(v.get("fast_path_max_bytes"), "fast_path_max_bytes", 0, 2**63 - 1),
+        rules.int_between(v.get("fast_path_batch_size"), "fast_path_batch_size", 1, 10000, "Lambda's limit"),
+        rules.int_between(v.get("fast_path_timeout"), "fast_path_timeout", 1, 900, "Lambda's limit"),
+        rules.int_between(
+            v.get("fast_path_ephemeral_storage_size"), "fast_path_ephemeral_storage_size", 512, 10240, "Lambda's limits"
+        ),
+        rules.int_between(
+            v.get("fast_path_deletes_max_receive_count"), "fast_path_deletes_max_receive_count", 1, 1000, "SQS's limits"
+        ),
+    ]
+    if v.get("fast_path_propagate_deletes"):
+        problems.append(_check(v, "fast_path_deletes_dlq_arn", rules.arn, "sqs_queue"))
+        if not v.get("fast_path_deletes_dlq_arn"):
+            problems.append("fast_path_deletes_dlq_arn is required with fast_path_propagate_deletes: true.")
+    for name, kind in (("fast_path_subnet_ids", "subnet"), ("fast_path_security_group_ids", "sg")):
+        problems += [
+            f"{name}[{n}] must be a {kind}-... ID, got {i!r}."
+            for n, i in enumerate(v.get(name) or [])
+            if not (isinstance(i, str) and re.match(rf"^{kind}-[0-9a-f]+$", i))
+        ]
+    timeout = v.get("fast_path_timeout")
+    for name in ("fast_path_visibility_timeout", "fast_path_deletes_visibility_timeout"):
+        visibility = v.get(name)
+        if isinstance(timeout, int) and isinstance(visibility, int) and visibility < timeout:
+            problems.append(
+                f"{name} ({visibility}) must be at least fast_path_timeout ({timeout}): Lambda refuses to map a queue "
+                "whose visibility timeout is shorter than the function's timeout."
+            )
+    path = v.get("fast_path_mount_path") or ""
+    if not re.match(r"^/mnt/[a-zA-Z0-9-_.]+$", path):
+        problems.append(f"fast_path_mount_path must be /mnt/ and one name (Lambda's rule), got {path!r}.")
+    return problems
+
+
 def ecs_efs_volume(v):
     problems = []
     for name in ("ecs_efs_volume_family", "ecs_efs_volume_volume_name"):
@@ -348,6 +422,16 @@ def efs_storage(v):
                 "efs_storage_performance_mode general_purpose (EFS archives only then)."
             )
     problems += access_point_problems(v)
+    if v.get("efs_storage_s3_endpoint"):
+        buckets = v.get("efs_storage_s3_endpoint_bucket_arns") or []
+        if not buckets:
+            problems.append(
+                "efs_storage_s3_endpoint_bucket_arns must name the buckets the functions read when "
+                "efs_storage_s3_endpoint is true (the endpoint's policy allows only them)."
+            )
+        problems += [
+            rules.arn(b, "s3_bucket", f"efs_storage_s3_endpoint_bucket_arns[{i}]") for i, b in enumerate(buckets)
+        ]
     if "Name" in (v.get("efs_storage_tags") or {}):
         problems.append(
             "efs_storage_tags must not set Name; the role sets it from efs_storage_name and the access points."
@@ -432,11 +516,17 @@ RULES = {
     "lambda_trigger": lambda_trigger,
     "lambda_trigger_notification": lambda_trigger_notification,
     "ecs_efs_volume": ecs_efs_volume,
+    "fast_path": fast_path,
+    "fast_path_role": fast_path_role,
 }
 
 
 # Entry points other than main read their role's variables.
-PREFIXES = {"datasync_role_kms": "datasync_role_", "lambda_trigger_notification": "lambda_trigger_"}
+PREFIXES = {
+    "datasync_role_kms": "datasync_role_",
+    "lambda_trigger_notification": "lambda_trigger_",
+    "fast_path_role": "fast_path_",
+}
 
 
 def prefix(role):

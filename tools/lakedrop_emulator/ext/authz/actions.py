@@ -502,7 +502,14 @@ STS_RULES: dict[str, Rule] = {
 
 # --- EC2 (Describe* have no resource-level permissions) -------------------------------------------------
 
-_EC2_TYPES = {"sg-": "security-group", "subnet-": "subnet", "vpc-": "vpc", "eni-": "network-interface"}
+_EC2_TYPES = {
+    "sg-": "security-group",
+    "subnet-": "subnet",
+    "vpc-": "vpc",
+    "vpce-": "vpc-endpoint",
+    "rtb-": "route-table",
+    "eni-": "network-interface",
+}
 
 
 def _ec2_id(resource_id: str, where: Where) -> str:
@@ -529,6 +536,18 @@ EC2_RULES: dict[str, Rule] = {
     ),
     "DeleteSubnet": rule("ec2:DeleteSubnet", lambda p, w: _ec2_id(p["SubnetId"], w) if p.get("SubnetId") else None),
     "DescribeVpcAttribute": rule("ec2:DescribeVpcAttribute", _vpc),
+    # CreateVpcEndpoint authorizes on the new endpoint, its VPC and (a gateway endpoint) the route tables it
+    # adds routes to (Service Authorization Reference, Amazon EC2, CreateVpcEndpoint).
+    "CreateVpcEndpoint": rule(
+        "ec2:CreateVpcEndpoint",
+        lambda p, w: (
+            [w.arn("ec2", "vpc-endpoint/*"), _vpc(p, w)] + [_ec2_id(r, w) for r in p.get("RouteTableIds") or []]
+        ),
+        _request_tags("TagSpecifications"),
+    ),
+    "DeleteVpcEndpoints": rule(
+        "ec2:DeleteVpcEndpoints", lambda p, w: [_ec2_id(i, w) for i in p.get("VpcEndpointIds") or []]
+    ),
     "CreateTags": rule(
         "ec2:CreateTags", lambda p, w: [_ec2_id(r, w) for r in p.get("Resources") or []], _request_tags("Tags")
     ),
@@ -555,6 +574,8 @@ EC2_RULES: dict[str, Rule] = {
         "DescribeAccountAttributes",
         "DescribeTags",
         "DescribeRegions",
+        "DescribeRouteTables",
+        "DescribeVpcEndpoints",
     ),
 }
 
