@@ -240,11 +240,12 @@ def test_a_permission_removed_sends_the_object_to_datasync(emulator, stack):
 
 
 def test_a_timeout_mid_copy_shows_no_partial_file_and_datasync_delivers(emulator):
-    """S3 stalls after 1 KiB; Lambda kills the function at its timeout (5 s, shorter than the handler's 10 s
-    read timeout) in the middle of the copy. Nothing partial is ever visible under the file's name, the message
-    comes back and (after one receive) DataSync delivers it; the killed copy's hidden temporary file is swept by
-    a later cold start."""
-    stack = build.fast_path_stack(emulator, "fastslow", max_bytes=MAX_BYTES, timeout=5)
+    """S3 stalls after 1 KiB of the body: the handler's read times out inside its time budget (its read timeout
+    is shorter than the reserve it keeps before Lambda's), so the copy is abandoned — its temporary file removed,
+    nothing partial ever visible under the file's name — and the message comes back: after one receive the fast
+    queue hands it to DataSync, which delivers it. (A copy killed by Lambda's timeout itself leaves its temporary
+    file to the next cold start's sweep: tests/unit/test_fast_handler.py.)"""
+    stack = build.fast_path_stack(emulator, "fastslow", max_bytes=MAX_BYTES, timeout=10)
     s3, data = emulator.client("s3", "source"), os.urandom(MAX_BYTES)
     emulator.s3_faults(stall_reads={"key": "incoming/slow.bin", "after_bytes": 1024, "seconds": 60})
     partial: list[int] = []
@@ -258,15 +259,6 @@ def test_a_timeout_mid_copy_shows_no_partial_file_and_datasync_delivers(emulator
     s3.put_object(Bucket=stack.bucket, Key="incoming/slow.bin", Body=data)
     assert wait_until(whole, timeout=150, interval=0.05)
     assert partial == []
-    runs = emulator.control("GET", "lambda/invocations")["invocations"]
-    assert any("Timedout" in json.dumps(r["error"]) for r in runs if r["function"] == stack.fast_function)
-    leftovers = [p for p in stack.mount.iterdir() if p.name.startswith(".slow.bin.lakedrop-")]
-    assert leftovers  # the killed copy's temporary file (hidden), until a cold start sweeps it
-
-    # A dead copy is one older than any live invocation could be (its timeout plus a margin): then the next
-    # cold start removes its temporary file.
-    assert wait_until(lambda: False, timeout=75, interval=5) is False
-    emulator.client("lambda").update_function_configuration(FunctionName=stack.fast_function, MemorySize=258)
-    s3.put_object(Bucket=stack.bucket, Key="incoming/after.csv", Body=b"a")
-    assert wait_until(lambda: arrived(stack, "after.csv", b"a"), timeout=30)
+    (action, reason), *_ = actions(emulator, stack, "incoming/slow.bin")
+    assert action == "forwarded" and "Timeout" in reason
     assert not [p for p in stack.mount.iterdir() if p.name.startswith(".slow.bin.lakedrop-")]

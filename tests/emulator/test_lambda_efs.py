@@ -179,6 +179,17 @@ def test_no_network_path_to_a_mount_target(emulator, setup, lam):
     assert no_target.value.response["Error"]["Code"] == "EFSMountConnectivityException"
     assert "mount target" in no_target.value.response["Error"]["Message"]
 
+    # A mount target in one of the function's two zones only: Lambda may run it in the other.
+    half = efs_access_point(emulator, unique(setup), network, mount_targets=False)
+    emulator.client("efs").create_mount_target(
+        FileSystemId=half.file_system_id, SubnetId=network.subnet_ids[0], SecurityGroups=[network.efs_group]
+    )
+    function = vpc_function(emulator, unique(setup), setup["role"], network, PROBE, half.access_point_arn)
+    with pytest.raises(ClientError) as one_zone:
+        lam.invoke(FunctionName=function, Payload=b'{"op": "environment"}')
+    assert one_zone.value.response["Error"]["Code"] == "EFSMountConnectivityException"
+    assert "Availability Zone" in one_zone.value.response["Error"]["Message"]
+
 
 def test_mount_not_ready_fault_fails_the_next_cold_start_only(emulator, setup, lam):
     function = vpc_function(

@@ -61,6 +61,30 @@ def test_s3_through_the_gateway_endpoint_other_services_unreachable(emulator, wo
     assert answer.get("error") in CONNECTION_ERRORS, answer
 
 
+def test_security_groups_must_let_https_out_to_s3(emulator, world, lam):
+    """With the endpoint in place, a function whose groups allow no TCP 443 out (only NFS) gets no answer from
+    S3; a rule to S3's managed prefix list is enough."""
+    function, network = function_in(emulator, world, "10.74.0.0/16")
+    s3_gateway_endpoint(emulator, network)
+    ec2 = emulator.client("ec2")
+    https_anywhere = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ec2.revoke_security_group_egress(GroupId=network.function_group, IpPermissions=[https_anywhere])
+    answer = invoke(lam, function, {"op": "s3_list", "bucket": world["bucket"]})
+    assert answer.get("error") in CONNECTION_ERRORS, answer
+
+    (s3_list,) = ec2.describe_managed_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": [f"com.amazonaws.{emulator.region}.s3"]}]
+    )["PrefixLists"]
+    to_s3 = {
+        "IpProtocol": "tcp",
+        "FromPort": 443,
+        "ToPort": 443,
+        "PrefixListIds": [{"PrefixListId": s3_list["PrefixListId"]}],
+    }
+    ec2.authorize_security_group_egress(GroupId=network.function_group, IpPermissions=[to_s3])
+    assert invoke(lam, function, {"op": "s3_list", "bucket": world["bucket"]}) == {"keys": ["incoming/a.csv"]}
+
+
 def test_endpoint_on_another_route_table_does_not_count(emulator, world, lam):
     function, network = function_in(emulator, world, "10.73.0.0/16")
     ec2 = emulator.client("ec2")

@@ -457,7 +457,7 @@ def test_a_key_locked_by_another_invocation_is_forwarded(fast, s3, mount, monkey
     s3.put("incoming/a.csv", b"abc")
     assert run(fast, created("incoming/a.csv", "01")) == []
     shard, name = fast.state_name("incoming/a.csv")
-    with open(mount / ".lakedrop-fast" / shard / name, "rb+") as held:
+    with open(mount / ".lakedrop-fast" / shard / f"{name}.lock", "rb+") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         clock = iter(range(0, 10**6, 5))
         monkeypatch.setattr(fast, "now", lambda: next(clock))  # the budget runs out while waiting
@@ -465,6 +465,45 @@ def test_a_key_locked_by_another_invocation_is_forwarded(fast, s3, mount, monkey
         assert run(fast, created("incoming/a.csv", "02"), context=Context(60)) == ["m0"]
 
     assert lines(capsys)[-1]["reason"] == "busy-key"
+
+
+def test_the_lock_holds_while_the_holder_rewrites_the_state(fast, s3, mount):
+    """The state file is replaced by rename on each write; the lock must survive that (a lock on the replaced
+    file would let a second invocation in mid-copy)."""
+    s3.put("incoming/a.csv", b"abc")
+    holder = fast.State(os.open(mount, os.O_RDONLY), "incoming/a.csv", fast.now() + 30)
+    try:
+        holder.write(sequencer="05", temporary=".a.csv.lakedrop-0123456789ab.tmp")
+        holder.write(sequencer="05", temporary=None)
+        with pytest.raises(fast.Forward, match="busy-key"):
+            fast.State(os.open(mount, os.O_RDONLY), "incoming/a.csv", fast.now() + 0.2)
+    finally:
+        holder.close()
+    again = fast.State(os.open(mount, os.O_RDONLY), "incoming/a.csv", fast.now() + 1)
+    assert again.sequencer == "05"
+    again.close()
+
+
+def test_a_key_under_the_state_directory_is_refused_by_both_paths(fast, s3, mount, capsys):
+    """An upload must not forge the fast path's state: refused (not handed to DataSync either), logged."""
+    s3.put("incoming/.lakedrop-fast/ab/forged", b'{"key": "incoming/victim.csv", "sequencer": "FFFF"}')
+
+    assert run(fast, created("incoming/.lakedrop-fast/ab/forged", "01")) == []
+
+    last = lines(capsys)[-1]
+    assert (last["action"], last["reason"]) == ("refused", "reserved-path")
+    assert not (mount / ".lakedrop-fast" / "ab" / "forged").exists()
+
+
+def test_a_forged_temporary_name_in_the_state_is_never_removed(fast, s3, mount):
+    s3.put("incoming/a.csv", b"abc")
+    (mount / "keep.txt").write_bytes(b"keep")
+    state = fast.State(os.open(mount, os.O_RDONLY), "incoming/a.csv", fast.now() + 30)
+    state.write(sequencer="01", temporary="../keep.txt")
+    state.close()
+
+    assert run(fast, created("incoming/a.csv", "02")) == []
+    assert (mount / "keep.txt").read_bytes() == b"keep" and (mount / "a.csv").read_bytes() == b"abc"
 
 
 # --- deletes --------------------------------------------------------------------------------------------------
@@ -507,17 +546,27 @@ def test_a_late_delete_after_the_reupload_leaves_it_present(fast, s3, mount, cap
     assert lines(capsys)[-1]["reason"] == "already-applied"
 
 
-def test_a_delete_seen_before_the_reuploads_event_leaves_the_file(fast, s3, mount, capsys):
+def test_a_delete_seen_after_the_key_has_content_again_shows_that_content(fast, s3, mount, capsys):
+    """A re-upload before the delete's event is handled — or a removal that made an older version current (a
+    delete marker removed, the current version deleted: no ObjectCreated event) — leaves the key with content:
+    EFS shows what S3 shows now."""
     s3.put("incoming/a.csv", b"one")
     assert run(fast, created("incoming/a.csv", "01")) == []
     s3.delete("incoming/a.csv")
-    s3.put("incoming/a.csv", b"two")  # re-uploaded before the delete's event is handled
+    s3.put("incoming/a.csv", b"two")  # the key has content again before the delete's event is handled
 
     assert run(fast, removed("incoming/a.csv", "02")) == []
 
-    assert (mount / "a.csv").read_bytes() == b"one"
-    assert lines(capsys)[-1]["reason"] == "exists-in-source"
+    assert (mount / "a.csv").read_bytes() == b"two"
+    assert lines(capsys)[-1]["action"] == "copied"
     assert run(fast, created("incoming/a.csv", "03")) == [] and (mount / "a.csv").read_bytes() == b"two"
+
+
+def test_a_delete_whose_key_is_back_too_large_goes_to_the_dead_letter_queue(fast, s3, mount, capsys):
+    s3.put("incoming/a.csv", b"x" * (fast.settings(os.environ)["max_bytes"] + 1))
+
+    assert run(fast, removed("incoming/a.csv", "02")) == ["m0"]
+    assert lines(capsys)[-1]["reason"] == "exists-in-source-too-large"
 
 
 @pytest.mark.parametrize("key", ["incoming/../outside.csv", "incoming//outside.csv", "incoming/x/../../outside.csv"])

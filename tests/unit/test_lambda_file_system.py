@@ -108,10 +108,12 @@ def test_check_mode_reports_and_writes_nothing(fake_api):
     assert fake_api["updates"] == []
 
 
-def test_a_function_without_vpc_is_refused_before_the_write(fake_api):
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_function_without_vpc_is_refused_before_the_write(fake_api, check_mode):
+    """Refused in a dry run too: --check must not report a change the real run would refuse."""
     fake_api["function"] = {"FunctionArn": "arn:fn", "LastUpdateStatus": "Successful"}
     with pytest.raises(Failure, match="is not connected to a VPC"):
-        run(params())
+        run(params(), check_mode=check_mode)
     assert fake_api["updates"] == []
 
 

@@ -421,3 +421,15 @@ def test_a_refused_cancel_after_the_record_does_not_fail_the_batch(trigger, aws,
 
     monkeypatch.setattr(datasync, "cancel_task_execution", refuse)
     assert trigger.handler(uploads("incoming/3.csv"), Context(seconds=0)) == {"batchItemFailures": []}
+
+
+def test_with_a_fast_path_manifests_name_the_current_version(trigger, aws, monkeypatch):
+    """LAKEDROP_MANIFEST_VERSIONS=current (a delivery with a fast path): rows carry no version ID, so DataSync
+    never copies an older version over a newer one the fast path already wrote; the fast path's own state
+    directory is never named."""
+    s3, datasync = aws
+    monkeypatch.setenv("LAKEDROP_MANIFEST_VERSIONS", "current")
+    event = sqs({"Records": [record("incoming/a.csv", "v1"), record("incoming/.lakedrop-fast/ab/forged", "v2")]})
+    assert trigger.handler(event, Context()) == {"batchItemFailures": []}
+    (arn,) = datasync.order
+    assert s3.manifest(datasync.executions[arn]["manifest"]) == [["a.csv"]]

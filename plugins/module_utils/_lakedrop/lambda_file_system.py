@@ -145,11 +145,13 @@ def run(module, sleep=time.sleep, clock=time.monotonic):
     now = current(configuration)
     wanted = desired(params, now)
     changes = compare(now, wanted)
-    if not changes.changed or module.check_mode:
+    if not changes.changed:
         return result(configuration, changes)
     problem = vpc_problem(configuration, wanted, name)
     if problem:
-        raise Failure(problem)
+        raise Failure(problem)  # in check mode too: a dry run must not promise what the real run refuses
+    if module.check_mode:
+        return result(configuration, changes)
 
     def read():
         return lambda_api.get_function_configuration(client, name)

@@ -50,7 +50,8 @@ STATE_DIRECTORY_MODE = 0o700
 RETRYABLE = {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout", "ThrottlingException"}
 # What S3 answers for a key (or version) that does not exist: with s3:ListBucket, 404 rather than 403.
 MISSING = {"NoSuchKey", "NoSuchVersion", "404", "NotFound"}
-# Work stops this long before Lambda's timeout, so the unfinished messages are answered as failures.
+# Work stops this long before Lambda's timeout, so the unfinished messages are answered as failures (the
+# client's connect and read timeouts are shorter: a stalled read ends inside the budget).
 RESERVE_SECONDS = 3.0
 LOCK_POLL_SECONDS = 0.05
 INFLIGHT_DIRECTORY = "inflight"  # under STATE_DIRECTORY: one entry per copy in progress
@@ -71,13 +72,17 @@ class Forward(Exception):
     """This record is not handled here: answered as a batch item failure, with a reason for the log."""
 
 
+class Refused(Forward):
+    """This record must not be handled by either path (a key naming the fast path's own state): logged, done."""
+
+
 def _client(service):
     """One client per container; botocore's own retries are off (`call` retries within the time budget), and
     its timeouts are short so a stalled connection ends well inside the function's 30 s."""
     if service not in _CLIENTS:
         _CLIENTS[service] = boto3.client(
             service,
-            config=Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=3, read_timeout=10),
+            config=Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=2, read_timeout=2),
         )
     return _CLIENTS[service]
 
@@ -500,9 +505,9 @@ def remove_temporary(mount_fd, temporary):
 class State:
     """The greatest sequencer applied to one key, in <mount>/.lakedrop-fast/<xx>/<sha256 of the key>: JSON
     {"key", "sequencer", "deleted", "temporary"} ("temporary" names a copy's temporary file while it is being
-    written, so the next invocation removes it if that copy was killed). Held under an exclusive flock on the
-    state file (EFS supports NFSv4 locks) for the whole copy or delete; replaced atomically (written aside,
-    fsync'ed, renamed over), so a waiter whose descriptor names a replaced file reopens it."""
+    written, so the next invocation removes it if that copy was killed). Held under an exclusive flock on
+    `<sha256>.lock` beside it (EFS supports NFSv4 locks) for the whole copy or delete; the state file is replaced
+    atomically (written aside, fsync'ed, renamed over)."""
 
     def __init__(self, mount_fd, key, deadline):
         self.key = key
@@ -521,34 +526,35 @@ class State:
             raise
 
     def _lock(self, deadline):
+        # A lock file of its own, never replaced: the state file is replaced by rename on every write, and a
+        # lock held on a replaced (unlinked) file would no longer exclude anyone.
         flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-        while True:
-            fd = os.open(self.name, flags, STATE_FILE_MODE, dir_fd=self.dir_fd)
-            try:
-                while True:
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        if now() + LOCK_POLL_SECONDS > deadline:
-                            raise Forward("busy-key") from None
-                        time.sleep(LOCK_POLL_SECONDS)
-                current = os.stat(self.name, dir_fd=self.dir_fd, follow_symlinks=False)
-            except FileNotFoundError:
-                os.close(fd)
-                continue
-            except BaseException:
-                os.close(fd)
-                raise
-            if os.fstat(fd).st_ino == current.st_ino:
-                self.fd = fd
-                return
-            os.close(fd)  # replaced while we waited: lock the file that is there now
+        fd = os.open(f"{self.name}.lock", flags, STATE_FILE_MODE, dir_fd=self.dir_fd)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if now() + LOCK_POLL_SECONDS > deadline:
+                        raise Forward("busy-key") from None
+                    time.sleep(LOCK_POLL_SECONDS)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
 
     def _read(self):
+        try:
+            fd = os.open(self.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=self.dir_fd)
+        except FileNotFoundError:
+            return {}
         raw = b""
-        while chunk := os.read(self.fd, 65536):
-            raw += chunk
+        try:
+            while chunk := os.read(fd, 65536):
+                raw += chunk
+        finally:
+            os.close(fd)
         try:
             data = json.loads(raw) if raw else {}
         except ValueError:
@@ -621,6 +627,8 @@ class Job:
         parts = path_parts(relative)
         if parts is None:
             raise Forward("unsafe-path")
+        if parts[0] == STATE_DIRECTORY:
+            raise Refused("reserved-path")  # the fast path's own state: an upload must not forge or break it
         return parts
 
     def created(self, record):
@@ -628,14 +636,17 @@ class Job:
         key = record["key"]
         if key.endswith("/"):
             return "skipped", 0, "folder-placeholder", {}  # DataSync's manifests name files only; so does the trigger
-        parts = self.parts(key)
+        try:
+            parts = self.parts(key)
+        except Refused as refusal:
+            return "refused", 0, str(refusal), {}
         if parts is None:
             return "skipped", 0, "outside-prefix", {}
         limit = self.config["max_bytes"]
         if limit == 0:
             raise Forward("fast-path-off")
         if record["size"] is not None and record["size"] > limit:
-            raise Forward("too-large")
+            return self._hand_over(record)
         state = State(self.mount_fd, key, self.deadline)
         try:
             if not is_newer(record["sequencer"], state.sequencer):
@@ -643,6 +654,21 @@ class Job:
             return self._copy(record, parts, state)
         finally:
             state.close()
+
+    def _hand_over(self, record):
+        """A large object goes to DataSync, unless its version is no longer the current one (then the newer
+        version's own event carries the key; handing the old one over could land it after the newer copy)."""
+        if record["version"]:
+            try:
+                head = call("head_object", self.deadline, Bucket=self.config["bucket"], Key=record["key"])
+            except ClientError as err:
+                if error_code(err) in MISSING:
+                    return "skipped", 0, "deleted-in-source", {}
+                raise Forward(f"s3-{error_code(err) or 'error'}") from err
+            current = head.get("VersionId")
+            if current and current != "null" and current != record["version"]:
+                return "skipped", 0, "not-current-version", {"current_version": current}
+        raise Forward("too-large")
 
     def _copy(self, record, parts, state):
         key = record["key"]
@@ -674,8 +700,9 @@ class Job:
     def _write(self, parts, state, body, response, size, kind, algorithm, expected):
         directory = open_parent(self.mount_fd, parts, create=True)
         try:
-            if state.data.get("temporary"):
-                _remove(state.data["temporary"], directory)  # left by a copy that was killed (timeout)
+            left = state.data.get("temporary")
+            if isinstance(left, str) and TEMPORARY_FILE.fullmatch(left) and "/" not in left:
+                _remove(left, directory)  # left by a copy that was killed (timeout); never another name
             temporary = temporary_name(parts[-1])
             state.write(temporary=temporary)
             entry = self.inflight.register("/".join([*parts[:-1], temporary]))
@@ -721,11 +748,18 @@ class Job:
             if not is_newer(record["sequencer"], state.sequencer):
                 return "skipped", 0, "already-applied", {}
             try:
-                call("head_object", self.deadline, Bucket=self.config["bucket"], Key=key)
-                return "skipped", 0, "exists-in-source", {}  # uploaded again: its own event copies it
+                head = call("head_object", self.deadline, Bucket=self.config["bucket"], Key=key)
             except ClientError as err:
                 if error_code(err) not in MISSING:
                     raise Forward(f"s3-{error_code(err) or 'error'}") from err
+            else:
+                # The key has content again: a re-upload (its own event copies it too), or a removal that made
+                # an older version current (a delete marker or the current version deleted) with no event of its
+                # own. Either way EFS must show what S3 shows now.
+                if int(head.get("ContentLength", 0)) > self.config["max_bytes"]:
+                    raise Forward("exists-in-source-too-large")  # retried, then the dead-letter queue (replay)
+                current = {**record, "version": None}
+                return self._copy(current, parts, state)
             try:
                 outcome = self._unlink(parts)
             except Forward as refusal:

@@ -38,6 +38,7 @@ from botocore.exceptions import ClientError
 
 MAX_FILTER_VALUE = 102_400  # DataSync's limit for one filter value
 SEPARATOR = "|"
+RESERVED = ".lakedrop-fast"  # the fast path's state directory at the access point's root (roles/fast_path)
 # Refusals that pass: a busy task, throttling, a service hiccup (DataSync's and S3's codes).
 RETRYABLE = {
     "InvalidRequestException",
@@ -205,11 +206,13 @@ def _prefix(subdirectory):
 
 
 def relative_path(key, subdirectory):
-    """`key` relative to the location's subdirectory (no leading "/"), or None if it lies outside."""
+    """`key` relative to the location's subdirectory (no leading "/"), or None if it lies outside — or under
+    the fast path's own state directory (roles/fast_path), which no upload may write."""
     prefix = _prefix(subdirectory)
     if not key.startswith(prefix) or key == prefix:
         return None
-    return key[len(prefix) :]
+    relative = key[len(prefix) :]
+    return None if relative.split("/", 1)[0] == RESERVED else relative
 
 
 def pattern_for(key, subdirectory):
@@ -508,6 +511,10 @@ def handle_manifest(notifications, task_arn, subdirectory, deadline):
     for message_id in failed_messages:
         log(outcome="unreadable-message", message_id=message_id)
     records = [record for _m, found in messages for record in found or []]
+    if os.environ.get("LAKEDROP_MANIFEST_VERSIONS") == "current":
+        # With a fast path, a newer small version may already be on EFS: DataSync reads the current version,
+        # never an older one by its ID (it would land over the newer copy).
+        records = [(key, None, sequencer) for key, _version, sequencer in records]
     for key, _version, _sequencer in records:
         if relative_path(key, subdirectory) is None:
             log(outcome="outside-subdirectory", key=key, subdirectory=subdirectory)

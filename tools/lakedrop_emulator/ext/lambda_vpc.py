@@ -35,6 +35,7 @@ from .authz import Principal
 
 MOUNT_PATH = re.compile(r"^/mnt/[a-zA-Z0-9-_.]+$")
 NFS_PORT = 2049
+HTTPS_PORT = 443
 # What Lambda needs to attach a function to a VPC (Lambda developer guide, "Giving Lambda functions access
 # to resources in an Amazon VPC", execution role permissions), in the order it reports them.
 ENI_ACTIONS = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface")
@@ -263,6 +264,24 @@ def nfs_path_open(ec2: Any, function_groups: list[str], function_cidrs: list[str
     return out and inbound
 
 
+def https_to_s3_open(ec2: Any, function_groups: list[str], region: str) -> bool:
+    """The function's groups let HTTPS (TCP 443) out to S3: to anywhere, or to S3's managed prefix list (what a
+    gateway endpoint's route names; VPC user guide, "Control access to services using gateway endpoints")."""
+
+    def to_s3(rule: Any) -> bool:
+        if _cidr_holds(rule, "0.0.0.0/0"):
+            return True
+        prefix_list = getattr(rule, "prefix_list_id", None)
+        found = getattr(ec2, "managed_prefix_lists", {}).get(prefix_list) if prefix_list else None
+        return found is not None and found.prefix_list_name == f"com.amazonaws.{region}.s3"
+
+    return any(
+        _covers(rule, HTTPS_PORT) and to_s3(rule)
+        for group in _groups(ec2, function_groups)
+        for rule in group.egress_rules
+    )
+
+
 def _mount_denial(principal: Principal, fs_arn: str, access_point_arn: str, action: str) -> Decision:
     context = {
         "elasticfilesystem:AccessedViaMountTarget": "true",
@@ -324,11 +343,15 @@ def mount_plan(snap: dict[str, Any], principal: Principal) -> dict[str, Any] | N
             if mt.file_system_id == fs.file_system_id and mt.vpc_id == vpc_id and mt._subnet.availability_zone in zones
         ]
         usable = [mt for mt in targets if mt.life_cycle_state == "available" and nfs_path_open(ec2, groups, cidrs, mt)]
-        if not usable:
+        # Lambda runs the function in any of its subnets: each of their zones needs a usable mount target.
+        uncovered = sorted(zones - {mt._subnet.availability_zone for mt in usable})
+        if not usable or uncovered:
             why = (
                 "no mount target of the file system is in the function's VPC and Availability Zones"
                 if not targets
                 else "no available mount target admits NFS (TCP 2049) from the function's security groups"
+                if not usable
+                else f"no usable mount target in Availability Zone(s) {', '.join(uncovered)} of the function's subnets"
             )
             raise MountError(
                 CONNECTIVITY,
@@ -454,6 +477,8 @@ def egress(call: Any) -> tuple[str, Decision | None] | None:
     principal = from_access_key(call.access_key, call.session_token, call.region or region)
     if principal is None:
         return None
+    if not https_to_s3_open(ec2, list(vpc.get("SecurityGroupIds") or []), region):
+        return ("drop", None)  # its security groups let no HTTPS out to S3
     refused: Decision | None = None
     # Lambda places the function in any of its subnets: each must route S3 the same way for a fair answer,
     # so the first subnet decides (the project's functions use subnets of one route table).
