@@ -90,3 +90,18 @@ def test_a_found_endpoint_that_does_not_allow_the_reads_is_a_problem_with_the_st
 
 def test_service_name_of_a_china_region():
     assert s3_gateway.service_name("cn-north-1") == "cn.com.amazonaws.cn-north-1.s3"
+
+
+def test_route_tables_that_serve_other_subnets_are_shared():
+    """Creating a limited endpoint on the main table, or on one other subnets use, would cut their S3 traffic."""
+    tables = [
+        *TABLES,
+        {"route_table_id": "rtb-b", "associations": [{"subnet_id": "subnet-b"}, {"subnet_id": "subnet-x"}]},
+    ]
+    found = s3_gateway.plan(["subnet-a", "subnet-b", "subnet-c"], tables, [], [BUCKET], "eu-west-1", ACCOUNT)
+    assert found["uncovered"] == ["rtb-a", "rtb-b", "rtb-main"]
+    shared = dict(found["shared"])
+    assert set(shared) == {"rtb-b", "rtb-main"}  # rtb-a serves subnet-a alone
+    assert "subnet-x" in shared["rtb-b"] and "main route table" in shared["rtb-main"]
+    # a table that already has an endpoint is used as it is: nothing is created there, nothing shared
+    assert dict(plan([endpoint(tables=("rtb-a", "rtb-main"))])["shared"]) == {}

@@ -113,6 +113,24 @@ def missing_reads(document, bucket_arns, account):
     return found
 
 
+def shared(table_ids, subnet_ids, route_tables):
+    """Route tables among `table_ids` that also serve subnets other than `subnet_ids` (the VPC's main table
+    serves every subnet without its own): an endpoint limited to the source buckets there would cut those
+    subnets' other S3 traffic (an ECR image pull reads S3 too). [(route table ID, why)]."""
+    found = []
+    mine = set(subnet_ids)
+    for table in route_tables:
+        if table["route_table_id"] not in table_ids:
+            continue
+        associations = table.get("associations") or []
+        others = sorted(a["subnet_id"] for a in associations if a.get("subnet_id") and a["subnet_id"] not in mine)
+        if any(a.get("main") for a in associations):
+            found.append((table["route_table_id"], "the VPC's main route table (every subnet without its own uses it)"))
+        elif others:
+            found.append((table["route_table_id"], f"also the route table of subnets {', '.join(others)}"))
+    return found
+
+
 def _document(value):
     if isinstance(value, str):
         return json.loads(value) if value.strip() else {}
@@ -122,7 +140,8 @@ def _document(value):
 def plan(subnet_ids, route_tables, endpoints, bucket_arns, region, account):
     """What the play does about the S3 gateway endpoint of `subnet_ids`: `route_table_ids` (theirs),
     `uncovered` (those without an S3 gateway endpoint: create one there), `endpoint_ids` (the ones found),
-    `problems` (a found endpoint whose policy does not let the fast functions read), `statement` (what to add),
+    `shared` (uncovered route tables that serve other subnets too), `problems` (a found endpoint whose policy
+    does not let the fast functions read), `statement` (what to add),
     `policy` (for a new endpoint) and `prefix_list_ids` (S3's prefix list in their routes, for the fast
     functions' security group)."""
     tables = route_tables_of(subnet_ids, route_tables)
@@ -160,6 +179,10 @@ def plan(subnet_ids, route_tables, endpoints, bucket_arns, region, account):
         "route_table_ids": table_ids,
         "unassociated_subnets": sorted(s for s, t in tables.items() if not t),
         "uncovered": [t for t in table_ids if t not in covered],
+        # where creating one would route others' S3 traffic through it (efs_storage stops unless allowed)
+        "shared": [
+            list(found) for found in shared([t for t in table_ids if t not in covered], subnet_ids, route_tables)
+        ],
         "endpoint_ids": endpoint_ids,
         "problems": problems,
         "statement": statement(bucket_arns, account),
