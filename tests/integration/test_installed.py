@@ -71,6 +71,7 @@ def _fill_example(inventory: Path, emulator, name: str) -> dict:
         lakedrop_target_deployer_arn=emulator.identity("target", "deployer")["user_arn"],
         lakedrop_vpc_id="",  # the emulator's default VPC and two of its subnets
         lakedrop_subnet_ids=[],
+        lakedrop_s3_endpoint_on_shared_route_tables=True,  # the default VPC's subnets use its main route table
         lakedrop_trigger_batching_window=1,
         lakedrop_ecs_cluster=name,
         lakedrop_ecs_service=f"{name}-svc",

@@ -113,8 +113,11 @@ def lint(policy: Policy) -> list[Finding]:
         if not is_finding_filtered(finding, "LOW"):
             sid = ""
             location = finding.location or {}
+            named = _listed(location.get("actions"))
+            if not named and isinstance(finding.detail, list):  # RESOURCE_MISMATCH names them in its detail
+                named = [d["action"] for d in finding.detail if isinstance(d, dict) and "action" in d]
             for statement in _statements(policy):  # name the statement when parliament says which actions
-                if any(a in json.dumps(statement.get("Action", "")) for a in _listed(location.get("actions"))):
+                if any(a in json.dumps(statement.get("Action", "")) for a in named):
                     sid = statement.get("Sid", "")
             found.append(Finding(f"parliament {finding.issue}", policy.where, sid, str(finding.detail)))
     return found

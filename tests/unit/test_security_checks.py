@@ -257,3 +257,15 @@ def test_bucket_settings_need_encryption_public_access_block_and_no_acls():
     assert bucket_settings(good, "it-manifest") == []
     found = bucket_settings(FakeS3(), "it-manifest")
     assert [f.split(":")[0] for f in found] == ["encryption", "public-access-block", "acls"]
+
+
+def test_the_fast_roles_network_interface_statement_is_accepted_and_only_it():
+    """Lambda checks the ENI actions on every resource ID of the account and Region (accepted by Sid); the same
+    shape under another Sid, or in another role, is still a finding."""
+    eni = ["ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"]
+    statement = {"Effect": "Allow", "Action": eni, "Resource": f"arn:aws:ec2:eu-west-1:{ACCOUNT}:*/*"}
+    accepted = document({**statement, "Sid": "NetworkInterfacesInTheVpc"})
+    assert problems([TRUST, Policy("target", "role it-q-fast-role inline lakedrop-fast", "identity", accepted)]) == []
+    other = document({**statement, "Sid": "Other"})
+    assert problems([TRUST, Policy("target", "role it-q-fast-role inline lakedrop-fast", "identity", other)])
+    assert problems([TRUST, Policy("target", "role it-ds inline lakedrop-fast", "identity", accepted)])

@@ -158,6 +158,12 @@ TOP = {
         None,
         "queued deliveries copy objects up to this size straight into EFS in seconds (0 = DataSync only)",
     ),
+    "lakedrop_s3_endpoint_on_shared_route_tables": (
+        "bool",
+        False,
+        None,
+        "the play may create the fast path's S3 gateway endpoint on a route table other subnets use too",
+    ),
     "lakedrop_ecs_cluster": ("str", "", None, "cluster of the ECS service"),
     "lakedrop_ecs_service": ("str", "", None, "the ECS service to redeploy"),
     "lakedrop_ecs_family": ("str", REQUIRED, None, "task definition family that gets the volumes"),
