@@ -51,6 +51,8 @@ def deployment(emulator):
         "lakedrop_ecs_cluster": name,
         "lakedrop_ecs_service": f"{name}-svc",
         "lakedrop_ecs_family": f"{name}-rstudio",
+        # The runbooks operate DataSync: every upload here goes through it (no fast path).
+        "lakedrop_fast_path_max_bytes": 0,
         "poll_interval": 0.5,
         "wait_timeout": 120,
     }
