@@ -3,6 +3,7 @@ route table whose policy allows the request; anything else gets no answer (a con
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -124,3 +125,17 @@ def test_functions_outside_a_vpc_reach_every_service(emulator, world, lam):
     )["FunctionArn"]
     assert invoke(lam, function, {"op": "s3_list", "bucket": world["bucket"]}) == {"keys": ["incoming/a.csv"]}
     assert invoke(lam, function, {"op": "sqs"}) == {"reached": True}
+
+
+def test_a_deleted_endpoint_is_listed_for_a_period_then_forgotten(emulator, world):
+    """DescribeVpcEndpoints shows a deleted endpoint (state deleted) for a while, then no more — so a
+    re-deployment after a teardown can create the endpoint again (amazon.aws.ec2_vpc_endpoint matches a listed
+    deleted one)."""
+    network = vpc_network(emulator, f"{world['name']}-gone", cidr="10.75.0.0/16")
+    endpoint = s3_gateway_endpoint(emulator, network)
+    ec2 = emulator.client("ec2")
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
+    listed = {e["VpcEndpointId"]: e["State"].lower() for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]}
+    assert listed[endpoint] == "deleted"
+    time.sleep(6)  # the emulator's period (DELETED_ENDPOINT_VISIBLE_SECONDS, 5 s)
+    assert endpoint not in {e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]}

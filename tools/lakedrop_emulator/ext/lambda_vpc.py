@@ -27,6 +27,7 @@ import json
 import re
 import socket
 import threading
+import time
 from typing import Any
 
 from . import on_behalf
@@ -518,6 +519,35 @@ class EgressMiddleware:
         raise ConnectionAbortedError("no route from the function's VPC")
 
 
+# DescribeVpcEndpoints keeps listing a deleted endpoint "for a period" (state Deleted), then forgets it
+# (openshift/hypershift#9517 relies on it); the period's length is not documented: this many seconds here.
+DELETED_ENDPOINT_VISIBLE_SECONDS = 5.0
+
+
+def _forget_deleted_endpoints() -> None:
+    from moto.ec2.models.vpcs import VPCBackend
+
+    delete, describe = VPCBackend.delete_vpc_endpoints, VPCBackend.describe_vpc_endpoints
+
+    def delete_vpc_endpoints(self: Any, vpce_ids: list[str] | None = None) -> None:
+        delete(self, vpce_ids)
+        for vpce_id in vpce_ids or []:
+            endpoint = self.vpc_end_points.get(vpce_id)
+            if endpoint is not None and not hasattr(endpoint, "lakedrop_deleted_at"):
+                endpoint.lakedrop_deleted_at = time.time()
+
+    def describe_vpc_endpoints(self: Any, vpc_end_point_ids: Any = None, filters: Any = None) -> Any:
+        now = time.time()
+        for vpce_id, endpoint in list(self.vpc_end_points.items()):
+            if now - getattr(endpoint, "lakedrop_deleted_at", now) > DELETED_ENDPOINT_VISIBLE_SECONDS:
+                self.vpc_end_points.pop(vpce_id, None)
+        return describe(self, vpc_end_point_ids, filters)
+
+    VPCBackend.delete_vpc_endpoints = delete_vpc_endpoints
+    VPCBackend.describe_vpc_endpoints = describe_vpc_endpoints
+
+
 def install() -> None:
     _keep_configuration()
     _refuse_configurations()
+    _forget_deleted_endpoints()
