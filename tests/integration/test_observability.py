@@ -56,6 +56,8 @@ def deployed(emulator):
         "lakedrop_ecs_cluster": name,
         "lakedrop_ecs_service": f"{name}-svc",
         "lakedrop_ecs_family": f"{name}-rstudio",
+        # These alarms watch the DataSync path (its queue, trigger and executions): no fast path in front of it.
+        "lakedrop_fast_path_max_bytes": 0,
         "lakedrop_observability": {"delivery_minutes": DELIVERY_MINUTES, "email": EMAIL},
     }
     previous = emulator.control("POST", "datasync/timing", {})
